@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _pure_ __attribute__((pure))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+#define _export_ __attribute__((visibility("default")))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Hand over ownership of a pointer or fd held by a cleanup variable. */
+#define TAKE_PTR(p)                                 \
+        ({                                          \
+                __typeof__(p) _ptr_ = (p);          \
+                (p) = NULL;                         \
+                _ptr_;                              \
+        })
+#define TAKE_FD(fd)                                 \
+        ({                                          \
+                int _fd_ = (fd);                    \
+                (fd) = -EBADF;                      \
+                _fd_;                               \
+        })
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
+#define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
+
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return streq(a, b);
+}
+
+static inline bool isempty(const char *s) {
+        return !s || !*s;
+}
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                (void) close(*fd);
+}
+
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)     \
+        static inline void func##p(type *p) {       \
+                if (*p)                             \
+                        func(*p);                   \
+        }
+
+/* Growth helper for (array, count, allocated) triples; returns false when out of memory or on overflow. */
+bool greedy_realloc(void **p, size_t *allocated, size_t need, size_t size);
+#define GREEDY_REALLOC(array, allocated, need)                                                         \
+        greedy_realloc((void **) &(array), &(allocated), (need), sizeof((array)[0]))
