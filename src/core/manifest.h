@@ -33,7 +33,7 @@ typedef struct Manifest {
 /* Loads buf. Every finding goes to diags (paths are relative to the object: "spec.containers[0].name";
  * objects after the first get no prefix either, their line numbers tell them apart). Returns 0 when every
  * object is valid, -EINVAL when any error was found (valid objects are still in *ret), -ENOMEM. *ret is set
- * on 0 and -EINVAL. */
+ * on 0 and on -EINVAL, except when the text is not loadable YAML at all: then it is NULL. */
 int manifest_load(const char *buf, size_t len, const ManifestOptions *opts, Manifest **ret, Diags *diags);
 Manifest *manifest_free(Manifest *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manifest *, manifest_free);
