@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Golden tests of podctl: runs `podctl validate`/`podctl render` over tests/data and manifests/ and compares
+# exit status, stdout and stderr with the expected files next to each manifest.
+#
+#   run-golden.sh PODCTL [invalid|valid|manifests|warn|all]
+#
+#   invalid    tests/data/invalid/X.yaml: exit 1, empty stdout, stderr == X.expected
+#   valid      tests/data/valid/X.{yaml,yml,json}: validate exits 0; with X.render, render's stdout == X.render
+#   manifests  every example in manifests/ validates
+#   warn       --validate=warn on tests/data/invalid/*unknown-field*.yaml exits 0 and prints the same
+#              findings as warnings
+#
+# UPDATE_GOLDEN=1 rewrites X.expected and X.render from the actual output instead of comparing; review the
+# result with `git diff`.
+set -uo pipefail
+
+if [[ $# -lt 1 ]]; then
+        echo "usage: $0 PODCTL [invalid|valid|manifests|warn|all]" >&2
+        exit 2
+fi
+podctl=$(realpath "$1")
+what=${2:-all}
+update=${UPDATE_GOLDEN:-0}
+
+# Run from the source root so the file names in diagnostics read tests/data/invalid/X.yaml.
+cd "$(dirname "$(realpath "$0")")/../.." || exit 2
+
+passed=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() {
+        failed=$((failed + 1))
+        echo "FAIL: $*"
+}
+
+# compare NAME EXPECTED-FILE ACTUAL-FILE: equal, or a diff (or, with UPDATE_GOLDEN=1, an update).
+compare() {
+        local name=$1 expected=$2 actual=$3
+        if [[ $update == 1 ]]; then
+                if ! cmp -s "$expected" "$actual" 2>/dev/null; then
+                        cp "$actual" "$expected"
+                        echo "UPDATED: $expected"
+                fi
+                return 0
+        fi
+        if [[ ! -f $expected ]]; then
+                echo "FAIL: $name: $expected is missing; actual output:"
+                sed 's/^/    /' "$actual"
+                return 1
+        fi
+        if ! diff -u --label "$expected" --label "actual" "$expected" "$actual"; then
+                echo "FAIL: $name: output differs from $expected"
+                return 1
+        fi
+        return 0
+}
+
+run_invalid() {
+        local f base rc
+        for f in tests/data/invalid/*.yaml; do
+                [[ -e $f ]] || continue
+                base=${f%.yaml}
+                "$podctl" validate "$f" >"$tmp/out" 2>"$tmp/err"
+                rc=$?
+                if [[ $rc -ne 1 ]]; then
+                        fail "$f: podctl validate exited $rc, expected 1"
+                        sed 's/^/    /' "$tmp/err"
+                        continue
+                fi
+                if [[ -s $tmp/out ]]; then
+                        fail "$f: podctl validate printed to stdout:"
+                        sed 's/^/    /' "$tmp/out"
+                        continue
+                fi
+                if compare "$f" "$base.expected" "$tmp/err"; then pass; else failed=$((failed + 1)); fi
+        done
+}
+
+run_valid() {
+        local f base rc
+        for f in tests/data/valid/*.yaml tests/data/valid/*.yml tests/data/valid/*.json; do
+                [[ -e $f ]] || continue
+                base=${f%.*}
+                "$podctl" validate "$f" >"$tmp/out" 2>"$tmp/err"
+                rc=$?
+                if [[ $rc -ne 0 ]]; then
+                        fail "$f: podctl validate exited $rc, expected 0"
+                        sed 's/^/    /' "$tmp/err"
+                        continue
+                fi
+                pass
+                [[ -f $base.render ]] || continue
+                "$podctl" render "$f" >"$tmp/out" 2>"$tmp/err"
+                rc=$?
+                if [[ $rc -ne 0 ]]; then
+                        fail "$f: podctl render exited $rc, expected 0"
+                        sed 's/^/    /' "$tmp/err"
+                        continue
+                fi
+                if compare "$f (render)" "$base.render" "$tmp/out"; then pass; else failed=$((failed + 1)); fi
+        done
+}
+
+run_manifests() {
+        local rc
+        "$podctl" validate manifests/ >"$tmp/out" 2>"$tmp/err"
+        rc=$?
+        if [[ $rc -ne 0 ]]; then
+                fail "manifests/: podctl validate exited $rc, expected 0"
+                sed 's/^/    /' "$tmp/err"
+        else
+                pass
+        fi
+}
+
+run_warn() {
+        local f base rc
+        for f in tests/data/invalid/*unknown-field*.yaml; do
+                [[ -e $f ]] || continue
+                base=${f%.yaml}
+                if [[ ! -f $base.expected ]]; then
+                        fail "$f: $base.expected is missing"
+                        continue
+                fi
+                "$podctl" validate --validate=warn "$f" >"$tmp/out" 2>"$tmp/err"
+                rc=$?
+                if [[ $rc -ne 0 ]]; then
+                        fail "$f: podctl validate --validate=warn exited $rc, expected 0"
+                        sed 's/^/    /' "$tmp/err"
+                        continue
+                fi
+                # The same findings, now as warnings: FILE:LINE:COL: warning: PATH: message.
+                sed -E 's/^([^:]*:[0-9]+:[0-9]+: )/\1warning: /' "$base.expected" >"$tmp/expected-warn"
+                if [[ $update == 1 ]]; then
+                        pass # derived from X.expected, nothing to rewrite
+                        continue
+                fi
+                if diff -u --label "$base.expected (as warnings)" --label actual "$tmp/expected-warn" "$tmp/err"; then
+                        pass
+                else
+                        fail "$f: --validate=warn output differs"
+                fi
+        done
+}
+
+case $what in
+        invalid) run_invalid ;;
+        valid) run_valid ;;
+        manifests) run_manifests ;;
+        warn) run_warn ;;
+        all) run_invalid; run_valid; run_manifests; run_warn ;;
+        *) echo "unknown test group \"$what\"" >&2; exit 2 ;;
+esac
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
