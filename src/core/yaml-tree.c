@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <yaml.h>
 
+#include "strbuf.h"
 #include "string-util.h"
 #include "yaml-tree.h"
 
@@ -129,7 +130,9 @@ static StrMapEntry *strmap_slot(StrMap *m, const char *s, size_t len) {
 static int strmap_reserve(StrMap *m, size_t n) {
         size_t cap = 16;
 
-        if (n <= SIZE_MAX / 4 && m->capacity >= 2 * n && m->capacity > 0)
+        if (n > SIZE_MAX / 4)
+                return -ENOMEM;
+        if (m->capacity >= 2 * n && m->capacity > 0)
                 return 0;
         while (cap < 2 * n) {
                 if (cap > SIZE_MAX / 2 / sizeof(StrMapEntry))
@@ -153,15 +156,21 @@ static int strmap_reserve(StrMap *m, size_t n) {
         return 0;
 }
 
-static void strmap_clear(StrMap *m) {
-        if (m->slots)
-                memset(m->slots, 0, m->capacity * sizeof(StrMapEntry));
-        m->n = 0;
-}
-
 static void strmap_done(StrMap *m) {
         free(m->slots);
         *m = (StrMap) {};
+}
+
+/* Empties the table for reuse with about `need` entries. A table that grew for one huge mapping is dropped
+ * rather than wiped, or every small mapping after it would pay for clearing it. */
+static void strmap_clear(StrMap *m, size_t need) {
+        if (m->n == 0)
+                return;
+        if (m->capacity > 64 && m->capacity / 8 > need)
+                strmap_done(m);
+        else
+                memset(m->slots, 0, m->capacity * sizeof(StrMapEntry));
+        m->n = 0;
 }
 
 /* ---- loader state ------------------------------------------------------------------------------------ */
@@ -209,6 +218,7 @@ typedef struct Loader {
         YNode *root;
         bool root_is_implicit_empty;
         size_t total; /* nodes loaded so far, with every alias expanded */
+        bool seen_alias;
 } Loader;
 
 static void loader_done(Loader *l) {
@@ -405,6 +415,37 @@ static int resolve_plain(YNode *n) {
 
 /* ---- building the tree ------------------------------------------------------------------------------- */
 
+/* Scalar text fit for a message: at most 64 characters, quotes, backslashes and control characters
+ * escaped, so a hostile key can neither flood the output nor forge lines of it. NULL on OOM. */
+static char *message_text(const char *s, size_t len) {
+        StrBuf b = {};
+        size_t chars = 0;
+
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) s[i];
+
+                /* Counting lead bytes only keeps the cut on a character boundary (the text is valid UTF-8). */
+                if ((c & 0xC0) != 0x80 && ++chars > 64) {
+                        strbuf_append(&b, "...");
+                        break;
+                }
+                if (c == '"' || c == '\\') {
+                        strbuf_append_char(&b, '\\');
+                        strbuf_append_char(&b, (char) c);
+                } else if (c == '\n')
+                        strbuf_append(&b, "\\n");
+                else if (c == '\t')
+                        strbuf_append(&b, "\\t");
+                else if (c < 0x20 || c == 0x7F)
+                        strbuf_printf(&b, "\\x%02x", c);
+                else
+                        strbuf_append_char(&b, (char) c);
+        }
+        if (b.len == 0 && !b.oom)
+                return strdup("");
+        return strbuf_steal(&b);
+}
+
 static int load_error(Loader *l, unsigned line, unsigned column, const char *fmt, ...) _printf_(4, 5);
 static int load_error(Loader *l, unsigned line, unsigned column, const char *fmt, ...) {
         _cleanup_(freep) char *msg = NULL;
@@ -422,9 +463,13 @@ static int load_error(Loader *l, unsigned line, unsigned column, const char *fmt
 /* Counts nodes as if every alias were expanded, so a consumer walking the tree (which follows aliases)
  * does bounded work; the arena itself stays small because aliases are shared. */
 static int count_nodes(Loader *l, size_t n, const yaml_mark_t *mark) {
-        if (n > l->limits->max_expanded_nodes || l->total > l->limits->max_expanded_nodes - n)
+        if (n > l->limits->max_expanded_nodes || l->total > l->limits->max_expanded_nodes - n) {
+                if (!l->seen_alias)
+                        return load_error(l, mark_line(mark), mark_column(mark), "YAML has more than %zu nodes",
+                                          l->limits->max_expanded_nodes);
                 return load_error(l, mark_line(mark), mark_column(mark), "YAML aliases expand to more than %zu nodes",
                                   l->limits->max_expanded_nodes);
+        }
         l->total += n;
         return 0;
 }
@@ -554,9 +599,13 @@ static int handle_scalar(Loader *l, const yaml_event_t *e) {
                         return r;
                 if (k == YSCALAR_FLOAT && n->kind == YSCALAR_INT)
                         n->kind = YSCALAR_FLOAT;
-                if (n->kind != k)
-                        return load_error(l, mark_line(mark), mark_column(mark), "cannot read \"%.*s\" as !!%s",
-                                          (int) MIN(len, (size_t) 64), n->value, want);
+                if (n->kind != k) {
+                        _cleanup_(freep) char *t = message_text(n->value, n->length);
+                        if (!t)
+                                return -ENOMEM;
+                        return load_error(l, mark_line(mark), mark_column(mark), "cannot read \"%s\" as !!%s", t,
+                                          want);
+                }
         } else if (tag_is(tag, "merge"))
                 merge_key = true;
         /* Everything else (!!str, !!binary, !!timestamp, "!", local tags) stays a string. */
@@ -597,6 +646,7 @@ static int handle_alias(Loader *l, const yaml_event_t *e) {
         }
 
         const Anchor *a = s->data;
+        l->seen_alias = true;
         r = count_nodes(l, a->size, mark);
         if (r < 0)
                 return r;
@@ -687,7 +737,7 @@ static int finish_mapping(Loader *l, Frame *f) {
                         return merge_source_error(l, p->value);
         }
 
-        strmap_clear(&l->keys);
+        strmap_clear(&l->keys, n_explicit + n_merged);
         r = strmap_reserve(&l->keys, n_explicit + n_merged);
         if (r < 0)
                 return r;
@@ -699,10 +749,12 @@ static int finish_mapping(Loader *l, Frame *f) {
                 StrMapEntry *e = strmap_slot(&l->keys, p->key->value, p->key->length);
                 if (e->s) {
                         const YNode *first = e->data;
+                        _cleanup_(freep) char *t = message_text(p->key->value, p->key->length);
+                        if (!t)
+                                return -ENOMEM;
                         /* Report every duplicate, as Kubernetes' strict decoding lists them all. */
                         diag_add(l->diags, DIAG_ERROR, p->key->line, p->key->column, NULL,
-                                 "duplicate key \"%.*s\" (first at line %u)", (int) MIN(p->key->length, (size_t) 128),
-                                 p->key->value, first->line);
+                                 "duplicate key \"%s\" (first at line %u)", t, first->line);
                         duplicate = true;
                         continue;
                 }
@@ -801,7 +853,7 @@ static int handle_event(Loader *l, const yaml_event_t *e) {
                         .column = mark_column(&e->start_mark),
                 };
                 /* Anchors are scoped to their document. */
-                strmap_clear(&l->anchors);
+                strmap_clear(&l->anchors, 0);
                 l->root = NULL;
                 l->root_is_implicit_empty = false;
                 return 0;

@@ -400,6 +400,12 @@ TEST(load_errors) {
                 { "name: a\nx: 1\nname: b\n", 3, 1, "duplicate key \"name\" (first at line 1)" },
                 { "a:\n  b: 1\n\n  b: 2\n", 4, 3, "duplicate key \"b\" (first at line 2)" },
                 { "{a: 1, a: 2}", 1, 8, "duplicate key \"a\" (first at line 1)" },
+                { "\"a\\\"\\n\\x01\": 1\n\"a\\\"\\n\\x01\": 2\n", 2, 1,
+                  "duplicate key \"a\\\"\\n\\x01\" (first at line 1)" }, /* escaped in the message */
+                { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9\xc3\xa9: 1\n"
+                  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9\xc3\xa9: 2\n", 2, 1,
+                  "duplicate key \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9...\" "
+                  "(first at line 1)" }, /* cut at 64 characters, not bytes */
                 { "1: a\n'1': b\n", 2, 1, "duplicate key \"1\" (first at line 1)" }, /* compared as text */
                 { "b: &b {x: 1}\nt:\n  <<: *b\n  x: 2\n  x: 3\n", 5, 3, "duplicate key \"x\" (first at line 4)" },
                 /* merge values */
@@ -583,6 +589,62 @@ TEST(billion_laughs) {
         ystream_free(TAKE_PTR(s));
         lim.max_expanded_nodes--;
         ASSERT_TRUE(load_fails(fine, strlen(fine), &lim, 2, 9, "YAML aliases expand to more than 15 nodes"));
+}
+
+TEST(node_count_without_aliases) {
+        static const char text[] = "[1, 2, 3, 4, 5]";
+        YLimits lim = YLIMITS_DEFAULT;
+
+        lim.max_expanded_nodes = 5;
+        ASSERT_TRUE(load_fails(text, strlen(text), &lim, 1, 14, "YAML has more than 5 nodes"));
+        lim.max_expanded_nodes = 6;
+        Diags d = {};
+        _cleanup_(ystream_freep) YStream *s = NULL;
+        ASSERT_OK(ystream_parse(text, strlen(text), &lim, &s, &d));
+}
+
+TEST(many_small_mappings_after_a_big_one) {
+        /* The scratch key table grown for the big mapping must not be wiped for every small one. */
+        StrBuf b = {};
+        strbuf_append(&b, "big:\n");
+        for (unsigned i = 0; i < 30000; i++)
+                strbuf_printf(&b, "  k%u: %u\n", i, i);
+        strbuf_append(&b, "small:\n");
+        for (unsigned i = 0; i < 30000; i++)
+                strbuf_printf(&b, "- {a: %u}\n", i);
+        _cleanup_(freep) char *text = strbuf_steal(&b);
+        ASSERT_NOT_NULL(text);
+
+        struct timespec t0, t1;
+        ASSERT_OK(clock_gettime(CLOCK_MONOTONIC, &t0));
+        _cleanup_(ystream_freep) YStream *s = load_ok(text, strlen(text));
+        ASSERT_OK(clock_gettime(CLOCK_MONOTONIC, &t1));
+        ASSERT_NOT_NULL(s);
+        ASSERT_EQ(ynode_get(s->documents[0].root, "small")->n_items, 30000);
+        double secs = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+        ASSERT_TRUE(secs < 5.0); /* generous for valgrind; wiping the big table each time costs ~45 GB of memset */
+}
+
+TEST(line_breaks) {
+        static const struct {
+                const char *text;
+                unsigned line;
+        } table[] = {
+                { "a: 1\nb: 2\n", 2 },
+                { "a: 1\r\nb: 2\r\n", 2 },
+                { "a: 1\r\n\r\nb: 2", 3 },
+                { "# x\r\n# y\r\na: 1\r\nb: 2", 4 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                _cleanup_(ystream_freep) YStream *s = load_ok(table[i].text, strlen(table[i].text));
+                ASSERT_NOT_NULL(s);
+                const YNode *v = ynode_get(s->documents[0].root, "b");
+                ASSERT_NOT_NULL(v);
+                ASSERT_EQ(v->line, table[i].line);
+                ASSERT_EQ(v->column, 4);
+                ASSERT_EQ(v->int_value, 2);
+        }
 }
 
 TEST(anchor_redefinition) {
