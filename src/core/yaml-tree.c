@@ -1034,10 +1034,10 @@ static void yaml_parser_deletep(yaml_parser_t **p) {
 
 int ystream_parse(const char *buf, size_t len, const YLimits *limits, YStream **ret, Diags *diags) {
         static const YLimits default_limits = YLIMITS_DEFAULT;
+        yaml_parser_t parser_storage; /* declared first: it must outlive the cleanup of `parser` */
         _cleanup_(ystream_freep) YStream *s = NULL;
         _cleanup_(loader_done) Loader l = {};
         _cleanup_(yaml_parser_deletep) yaml_parser_t *parser = NULL;
-        yaml_parser_t parser_storage;
         int r;
 
         assert(buf || len == 0);

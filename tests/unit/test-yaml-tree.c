@@ -369,6 +369,9 @@ TEST(merge_keys) {
                 { "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nt:\n  <<: [*a, *b]\n", "x=1,y=2" }, /* earlier wins */
                 { "a: &a {x: 1}\nb: &b {x: 2, y: 2}\nt:\n  <<: [*b, *a]\n", "x=2,y=2" },
                 { "t: {<<: {p: q}, r: s}\n", "p=q,r=s" },
+                { "l: &l [{x: 1}, {x: 2, y: 2}]\nt:\n  <<: *l\n", "x=1,y=2" },  /* alias of a sequence */
+                { "t:\n  <<: {a: 1}\n  <<: {a: 2, b: 2}\n", "a=1,b=2" },         /* two merges: first wins */
+                { "t: {}\n", "" },
                 { "t:\n  '<<': {p: q}\n", "<<=" },                                  /* quoted: no merge */
                 { "b: &b {x: 1}\nt:\n  !!merge <<: *b\n", "x=1" },
                 { "b: &b {x: 1}\nc: &c\n  <<: *b\n  y: 2\nt:\n  <<: *c\n  z: 3\n", "x=1,y=2,z=3" }, /* nested */
