@@ -34,7 +34,7 @@ static int render(InputFile *f, const ManifestOptions *opts, const char *pod_uid
         _cleanup_(strbuf_done) StrBuf text = {};
         _cleanup_(diags_done) Diags d = {};
         PlanContext ctx = PLAN_CONTEXT_DEFAULT;
-        bool failed;
+        bool failed, load_failed;
         int r;
 
         if (input_file_read(f) < 0)
@@ -43,14 +43,14 @@ static int render(InputFile *f, const ManifestOptions *opts, const char *pod_uid
         r = manifest_load(f->data, f->size, opts, &m, &d);
         if (r == -ENOMEM || d.oom)
                 return oom_exit();
-        failed = r < 0 || diags_errors(&d) > 0;
+        load_failed = failed = r < 0 || diags_errors(&d) > 0;
 
         ctx.hook_path = POD_HOOK_PATH;
         ctx.pod_uid = pod_uid;
 
-        /* Plan every pod even after a failure, so one run reports every problem. Only a fully valid
-         * manifest produces output: half a set of units is worse than none. */
-        for (size_t i = 0; !failed && m && i < m->n_pods; i++) {
+        /* Once the manifest is valid, plan every pod even after one failed, so one run reports every
+         * problem. Only a fully planned manifest produces output: half a set of units is worse than none. */
+        for (size_t i = 0; !load_failed && m && i < m->n_pods; i++) {
                 _cleanup_(unit_plan_freep) UnitPlan *plan = NULL;
                 _cleanup_(freep) char *s = NULL;
 
@@ -61,6 +61,8 @@ static int render(InputFile *f, const ManifestOptions *opts, const char *pod_uid
                         failed = true;
                         continue;
                 }
+                if (failed)
+                        continue;
                 s = unit_plan_render(plan);
                 if (!s)
                         return oom_exit();
@@ -74,11 +76,10 @@ static int render(InputFile *f, const ManifestOptions *opts, const char *pod_uid
         if (failed)
                 return EXIT_INVALID;
 
-        out = strbuf_steal(&text);
-        if (!out && text.oom)
+        out = strbuf_steal(&text); /* "" for a manifest without pods, NULL only when out of memory */
+        if (!out)
                 return oom_exit();
-        if (out)
-                fputs(out, stdout);
+        fputs(out, stdout);
         if (fflush(stdout) != 0) {
                 fprintf(stderr, "podctl render: writing standard output: %s\n", strerror(errno));
                 return EXIT_INVALID;
