@@ -10,7 +10,7 @@
  * (NULL when it was created by defaulting), so later stages can point errors at file:line:col.
  *
  * Conventions: strings are NULL when absent; lists are (pointer, n_*) pairs; optional scalars use
- * OptInt/OptBool so "absent" and "zero" stay distinct (Kubernetes' *int32/*bool). */
+ * OptInt/OptBool so "absent" and "zero" stay distinct (Kubernetes' *int32 and *bool). */
 
 typedef struct OptInt {
         bool set;
