@@ -1610,10 +1610,13 @@ static void validate_spec(Validator *v) {
                 check_dns_subdomain(v, src, "serviceAccountName", "spec.serviceAccountName", s->service_account_name);
 
         if (s->os_name) {
+                /* The model keeps only the name; find spec.os in the tree to point at the value. */
+                const YNode *os = ynode_get(src, "os") ?: src;
+
                 if (!str_in(s->os_name, os_names))
-                        err_unsupported(v, src, "os", "spec.os.name", s->os_name, os_names);
+                        err_unsupported(v, os, "name", "spec.os.name", s->os_name, os_names);
                 else if (streq(s->os_name, "windows"))
-                        err_forbidden(v, src, "os", "spec.os.name", "podctl runs Linux pods only");
+                        err_forbidden(v, os, "name", "spec.os.name", "podctl runs Linux pods only");
         }
 
         for (size_t i = 0; i < s->n_host_aliases; i++) {
