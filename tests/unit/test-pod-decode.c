@@ -552,3 +552,22 @@ TEST(string_tables) {
         ASSERT_EQ(pod_n_containers(NULL), 0);
         ASSERT_NULL(pod_container_at(NULL, 0));
 }
+
+TEST(handlers_keep_every_kind) {
+        /* Validation wants to name every handler given, so the decoder keeps them all. */
+        Decoded d = decode(POD_HEAD "spec:\n  containers:\n  - name: c\n"
+                                    "    livenessProbe: {exec: {command: [x]}, tcpSocket: {port: 1}, grpc: {port: 2}}\n"
+                                    "    lifecycle: {postStart: {sleep: {seconds: 1}, httpGet: {port: 3}}}\n"
+                                    "    readinessProbe: {sleep: {seconds: 1}}\n");
+        ASSERT_ERROR(d.r, EINVAL);
+        /* sleep is a lifecycle handler only: in a probe it is an unknown field, as in Kubernetes */
+        ASSERT_STREQ(findings(&d), "9:22: spec.containers[0].readinessProbe: unknown field \"sleep\"\n");
+        const Container *c = &d.pod->spec.containers[0];
+        HandlerKind k;
+        ASSERT_EQ(handler_count(&c->liveness_probe->handler, &k), 3);
+        ASSERT_EQ(k, HANDLER_EXEC);
+        ASSERT_EQ(handler_count(c->lifecycle->post_start, &k), 2);
+        ASSERT_EQ(k, HANDLER_HTTP_GET);
+        ASSERT_EQ(handler_count(&c->readiness_probe->handler, NULL), 0);
+        decoded_done(&d);
+}
