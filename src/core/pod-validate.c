@@ -216,6 +216,46 @@ static bool str_in(const char *s, const char *const *set) {
         return false;
 }
 
+/* Duplicate detection in O(n log n): a manifest may hold hundreds of thousands of entries (the loader
+ * allows 10 MiB), so pairwise scans would turn a hostile file into minutes of CPU. */
+typedef struct KeyIndex {
+        const char *key;
+        size_t index;
+} KeyIndex;
+
+static int key_index_compare(const void *a, const void *b) {
+        const KeyIndex *x = a, *y = b;
+        int c = strcmp(x->key, y->key);
+
+        if (c != 0)
+                return c;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Returns dup[i] = whether keys[i] equals an earlier key (NULL keys never do); caller frees. NULL on OOM
+ * (recorded in the diags). */
+static bool *find_duplicates(Validator *v, const char *const *keys, size_t n) {
+        _cleanup_(freep) KeyIndex *ki = NULL;
+        bool *dup;
+        size_t m = 0;
+
+        dup = calloc(MAX(n, 1u), sizeof(bool));
+        ki = calloc(MAX(n, 1u), sizeof(KeyIndex));
+        if (!dup || !ki) {
+                free(dup);
+                oom(v);
+                return NULL;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (keys[i])
+                        ki[m++] = (KeyIndex) { keys[i], i };
+        qsort(ki, m, sizeof(KeyIndex), key_index_compare);
+        for (size_t i = 1; i < m; i++)
+                if (streq(ki[i].key, ki[i - 1].key))
+                        dup[ki[i].index] = true;
+        return dup;
+}
+
 /* Checks an enumerated string field: Required when empty, Unsupported when not in the set. */
 static void check_enum(Validator *v, const YNode *map, const char *key, const char *path, const char *value,
                        const char *const *supported) {
@@ -793,19 +833,26 @@ static void validate_volume(Validator *v, const Volume *vol, size_t idx) {
 
 static void validate_volumes(Validator *v) {
         const PodSpec *s = &v->pod->spec;
+        _cleanup_(freep) const char **names = calloc(MAX(s->n_volumes, 1u), sizeof(char *));
+        _cleanup_(freep) bool *dup = NULL;
+
+        if (!names)
+                return oom(v);
+        for (size_t i = 0; i < s->n_volumes; i++)
+                names[i] = isempty(s->volumes[i].name) ? NULL : s->volumes[i].name;
+        dup = find_duplicates(v, names, s->n_volumes);
+        if (!dup)
+                return;
 
         for (size_t i = 0; i < s->n_volumes; i++) {
                 const Volume *vol = s->volumes + i;
                 _cleanup_(freep) char *pn = pathf(v, "spec.volumes[%zu].name", i);
-                bool dup = false;
 
                 if (isempty(vol->name))
                         err_required(v, vol->src, "name", pn, NULL);
                 else {
                         check_dns_label(v, vol->src, "name", pn, vol->name);
-                        for (size_t j = 0; j < i && !dup; j++)
-                                dup = streq_ptr(s->volumes[j].name, vol->name);
-                        if (dup)
+                        if (dup[i])
                                 err_duplicate(v, vol->src, "name", pn, vol->name);
                 }
                 validate_volume(v, vol, i);
@@ -984,6 +1031,16 @@ static const char *const mount_propagations[] = { "Bidirectional", "HostToContai
 
 static void validate_ports(Validator *v, const Container *c, const char *base) {
         bool host_network = v->pod->spec.host_network.set && v->pod->spec.host_network.value;
+        _cleanup_(freep) const char **names = calloc(MAX(c->n_ports, 1u), sizeof(char *));
+        _cleanup_(freep) bool *dup = NULL;
+
+        if (!names)
+                return oom(v);
+        for (size_t i = 0; i < c->n_ports; i++)
+                names[i] = isempty(c->ports[i].name) ? NULL : c->ports[i].name;
+        dup = find_duplicates(v, names, c->n_ports);
+        if (!dup)
+                return;
 
         for (size_t i = 0; i < c->n_ports; i++) {
                 const ContainerPort *port = c->ports + i;
@@ -999,13 +1056,10 @@ static void validate_ports(Validator *v, const Container *c, const char *base) {
 
                 if (!isempty(port->name)) {
                         Msgs msgs = {};
-                        bool dup = false;
 
                         port_name_msgs(port->name, &msgs);
                         err_invalid_each(v, port->src, "name", pn, port->name, &msgs);
-                        for (size_t j = 0; j < i && !dup; j++)
-                                dup = streq_ptr(c->ports[j].name, port->name);
-                        if (dup)
+                        if (dup[i])
                                 err_duplicate(v, port->src, "name", pn, port->name);
                 }
 
@@ -1032,6 +1086,17 @@ static void validate_ports(Validator *v, const Container *c, const char *base) {
 }
 
 static void validate_env(Validator *v, const Container *c, const char *base) {
+        _cleanup_(freep) const char **names = calloc(MAX(c->n_env, 1u), sizeof(char *));
+        _cleanup_(freep) bool *dup = NULL;
+
+        if (!names)
+                return oom(v);
+        for (size_t i = 0; i < c->n_env; i++)
+                names[i] = c->env[i].name;
+        dup = find_duplicates(v, names, c->n_env);
+        if (!dup)
+                return;
+
         for (size_t i = 0; i < c->n_env; i++) {
                 const EnvVar *e = c->env + i;
                 _cleanup_(freep) char *p = pathf(v, "%s.env[%zu]", base, i), *pn = NULL, *pv = NULL;
@@ -1103,11 +1168,9 @@ static void validate_env(Validator *v, const Container *c, const char *base) {
                 }
 
                 /* API warning (§7.7): a later entry that replaces an earlier one without referring to it. */
-                for (size_t j = 0; j < i; j++) {
+                if (dup[i]) {
                         _cleanup_(freep) char *ref = NULL, *q = NULL;
 
-                        if (!e->name || !streq_ptr(c->env[j].name, e->name))
-                                continue;
                         ref = pathf(v, "$(%s)", e->name);
                         q = go_quote(e->name);
                         if (!ref || !q)
@@ -1115,7 +1178,6 @@ static void validate_env(Validator *v, const Container *c, const char *base) {
                         if (e->value_from || !e->value || streq(e->value, ref) || !strstr(e->value, ref))
                                 report(v, DIAG_WARNING, e->src, "name", p,
                                        "hides previous definition of %s, which may be dropped when using apply", q);
-                        break;
                 }
         }
 
@@ -1155,11 +1217,21 @@ static void validate_env(Validator *v, const Container *c, const char *base) {
 }
 
 static void validate_volume_mounts(Validator *v, const Container *c, const char *base) {
+        _cleanup_(freep) const char **paths = calloc(MAX(c->n_volume_mounts, 1u), sizeof(char *));
+        _cleanup_(freep) bool *dup = NULL;
+
+        if (!paths)
+                return oom(v);
+        for (size_t i = 0; i < c->n_volume_mounts; i++)
+                paths[i] = isempty(c->volume_mounts[i].mount_path) ? NULL : c->volume_mounts[i].mount_path;
+        dup = find_duplicates(v, paths, c->n_volume_mounts);
+        if (!dup)
+                return;
+
         for (size_t i = 0; i < c->n_volume_mounts; i++) {
                 const VolumeMount *m = c->volume_mounts + i;
                 _cleanup_(freep) char *p = pathf(v, "%s.volumeMounts[%zu]", base, i), *pn = NULL, *pm = NULL,
                                       *ps = NULL, *pe = NULL, *pr = NULL;
-                bool dup = false;
 
                 if (!p)
                         return;
@@ -1176,12 +1248,8 @@ static void validate_volume_mounts(Validator *v, const Container *c, const char 
 
                 if (isempty(m->mount_path))
                         err_required(v, m->src, "mountPath", pm, NULL);
-                else {
-                        for (size_t j = 0; j < i && !dup; j++)
-                                dup = streq_ptr(c->volume_mounts[j].mount_path, m->mount_path);
-                        if (dup)
-                                err_invalid_str(v, m->src, "mountPath", pm, m->mount_path, "must be unique");
-                }
+                else if (dup[i])
+                        err_invalid_str(v, m->src, "mountPath", pm, m->mount_path, "must be unique");
 
                 if (!isempty(m->sub_path))
                         check_local_descending_path(v, m->src, "subPath", ps, m->sub_path);
@@ -1405,35 +1473,76 @@ static void validate_container(Validator *v, const Container *c, const char *bas
 
 /* A protocol/hostIP/hostPort triple may be claimed once: across all regular containers, and within each
  * init container alone (they run one after another). */
-static void check_host_ports(Validator *v, const Container *cs, size_t n, const char *list, bool each_alone) {
-        _cleanup_strv_free_ char **seen = NULL;
+static void check_host_ports_group(Validator *v, const Container *cs, size_t from, size_t to, const char *list) {
+        size_t n = 0, k = 0;
+        _cleanup_(freep) char **keys = NULL;
+        _cleanup_(freep) bool *dup = NULL;
 
-        for (size_t i = 0; i < n; i++) {
-                if (each_alone)
-                        seen = strv_free(seen);
-                for (size_t j = 0; j < cs[i].n_ports; j++) {
+        for (size_t i = from; i < to; i++)
+                n += cs[i].n_ports;
+        if (n == 0)
+                return;
+        keys = calloc(n, sizeof(char *));
+        if (!keys)
+                return oom(v);
+
+        for (size_t i = from; i < to; i++)
+                for (size_t j = 0; j < cs[i].n_ports; j++, k++) {
                         const ContainerPort *port = cs[i].ports + j;
-                        _cleanup_(freep) char *key = NULL, *p = NULL;
 
                         if (!port->host_port.set || port->host_port.value == 0)
                                 continue;
-                        key = pathf(v, "%s/%s/%" PRIi64, port->protocol ?: "", port->host_ip ?: "",
-                                    port->host_port.value);
-                        p = pathf(v, "spec.%s[%zu].ports[%zu].hostPort", list, i, j);
-                        if (!key || !p)
-                                return;
-                        if (strv_contains(seen, key))
-                                err_duplicate(v, port->src, "hostPort", p, key);
-                        else if (strv_extend(&seen, key) < 0)
-                                return oom(v);
+                        keys[k] = pathf(v, "%s/%s/%" PRIi64, port->protocol ?: "", port->host_ip ?: "",
+                                        port->host_port.value);
+                        if (!keys[k])
+                                goto finish;
                 }
-        }
+
+        dup = find_duplicates(v, (const char *const *) keys, n);
+        if (!dup)
+                goto finish;
+
+        k = 0;
+        for (size_t i = from; i < to; i++)
+                for (size_t j = 0; j < cs[i].n_ports; j++, k++) {
+                        _cleanup_(freep) char *p = NULL;
+
+                        if (!dup[k])
+                                continue;
+                        p = pathf(v, "spec.%s[%zu].ports[%zu].hostPort", list, i, j);
+                        err_duplicate(v, cs[i].ports[j].src, "hostPort", p, keys[k]);
+                }
+finish:
+        for (size_t i = 0; i < n; i++)
+                free(keys[i]);
+}
+
+/* A protocol/hostIP/hostPort triple may be claimed once: across all regular containers, and within each
+ * init container alone (they run one after another). */
+static void check_host_ports(Validator *v, const Container *cs, size_t n, const char *list, bool each_alone) {
+        if (!each_alone)
+                return check_host_ports_group(v, cs, 0, n, list);
+        for (size_t i = 0; i < n; i++)
+                check_host_ports_group(v, cs, i, i + 1, list);
 }
 
 static void validate_containers(Validator *v) {
         const PodSpec *s = &v->pod->spec;
-        const char *seen_names[s->n_init_containers + s->n_containers + 1];
-        size_t n_seen = 0;
+        size_t total = s->n_init_containers + s->n_containers;
+        _cleanup_(freep) const char **names = calloc(MAX(total, 1u), sizeof(char *));
+        _cleanup_(freep) bool *dup = NULL;
+
+        if (!names)
+                return oom(v);
+        /* Unique across initContainers and containers together, in that order. */
+        for (size_t i = 0; i < total; i++) {
+                const Container *c = i < s->n_init_containers ? s->init_containers + i :
+                                                                 s->containers + (i - s->n_init_containers);
+                names[i] = isempty(c->name) ? NULL : c->name;
+        }
+        dup = find_duplicates(v, names, total);
+        if (!dup)
+                return;
 
         if (s->n_containers == 0)
                 err_required(v, s->src ?: v->pod->src, "containers", "spec.containers", NULL);
@@ -1447,7 +1556,6 @@ static void validate_containers(Validator *v) {
                 for (size_t i = 0; i < n; i++) {
                         const Container *c = cs + i;
                         _cleanup_(freep) char *base = pathf(v, "spec.%s[%zu]", list, i), *pn = NULL;
-                        bool dup = false;
 
                         if (!base)
                                 return;
@@ -1457,12 +1565,8 @@ static void validate_containers(Validator *v) {
                                 err_required(v, c->src, "name", pn, NULL);
                         else {
                                 check_dns_label(v, c->src, "name", pn, c->name);
-                                for (size_t j = 0; j < n_seen && !dup; j++)
-                                        dup = streq(seen_names[j], c->name);
-                                if (dup)
+                                if (dup[init ? i : s->n_init_containers + i])
                                         err_duplicate(v, c->src, "name", pn, c->name);
-                                else
-                                        seen_names[n_seen++] = c->name;
                         }
 
                         validate_container(v, c, base, init);
@@ -1474,7 +1578,15 @@ static void validate_containers(Validator *v) {
 /* API warnings about ports that overlap across all containers (pkg/api/pod/warnings.go). */
 static void warn_port_overlaps(Validator *v) {
         const PodSpec *s = &v->pod->spec;
-        size_t total = s->n_init_containers + s->n_containers;
+        size_t total = s->n_init_containers + s->n_containers, n_ports = 0;
+
+        /* These are advisory and pairwise; past a size no real pod has, skip them rather than let a
+         * hostile manifest cost quadratic time. */
+        for (size_t a = 0; a < total; a++)
+                n_ports += a < s->n_init_containers ? s->init_containers[a].n_ports :
+                                                      s->containers[a - s->n_init_containers].n_ports;
+        if (n_ports > 1024)
+                return;
 
         for (size_t a = 0; a < total; a++) {
                 const Container *ca = a < s->n_init_containers ? s->init_containers + a :
@@ -1619,6 +1731,17 @@ static void validate_spec(Validator *v) {
                         err_forbidden(v, os, "name", "spec.os.name", "podctl runs Linux pods only");
         }
 
+        _cleanup_(freep) const char **ips = calloc(MAX(s->n_host_aliases, 1u), sizeof(char *));
+        _cleanup_(freep) bool *dup = NULL;
+
+        if (!ips)
+                return oom(v);
+        for (size_t i = 0; i < s->n_host_aliases; i++)
+                ips[i] = s->host_aliases[i].ip;
+        dup = find_duplicates(v, ips, s->n_host_aliases);
+        if (!dup)
+                return;
+
         for (size_t i = 0; i < s->n_host_aliases; i++) {
                 const HostAlias *h = s->host_aliases + i;
                 _cleanup_(freep) char *p = pathf(v, "spec.hostAliases[%zu].ip", i);
@@ -1629,14 +1752,11 @@ static void validate_spec(Validator *v) {
                 else if (inet_pton(AF_INET, h->ip, buf) != 1 && inet_pton(AF_INET6, h->ip, buf) != 1)
                         err_invalid_str(v, h->src, "ip", p, h->ip,
                                         "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)");
-                else
-                        for (size_t j = 0; j < i; j++)
-                                if (streq_ptr(s->host_aliases[j].ip, h->ip)) {
-                                        _cleanup_(freep) char *q = go_quote(h->ip);
-                                        if (q)
-                                                report(v, DIAG_WARNING, h->src, "ip", p, "duplicate ip %s", q);
-                                        break;
-                                }
+                else if (dup[i]) {
+                        _cleanup_(freep) char *q = go_quote(h->ip);
+                        if (q)
+                                report(v, DIAG_WARNING, h->src, "ip", p, "duplicate ip %s", q);
+                }
                 STRV_FOREACH(hn, h->hostnames) {
                         _cleanup_(freep) char *ph = pathf(v, "spec.hostAliases[%zu].hostnames", i);
                         check_dns_subdomain(v, h->src, "hostnames", ph, *hn);
