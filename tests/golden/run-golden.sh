@@ -4,20 +4,21 @@
 # Golden tests of podctl: runs `podctl validate`/`podctl render` over tests/data and manifests/ and compares
 # exit status, stdout and stderr with the expected files next to each manifest.
 #
-#   run-golden.sh PODCTL [invalid|valid|manifests|warn|all]
+#   run-golden.sh PODCTL [invalid|valid|manifests|warn|cli|all]
 #
 #   invalid    tests/data/invalid/X.yaml: exit 1, empty stdout, stderr == X.expected
 #   valid      tests/data/valid/X.{yaml,yml,json}: validate exits 0; with X.render, render's stdout == X.render
 #   manifests  every example in manifests/ validates
 #   warn       --validate=warn on tests/data/invalid/*unknown-field*.yaml exits 0 and prints the same
 #              findings as warnings
+#   cli        exit codes of usage errors (2), --help, --version, and stdin named <stdin>
 #
 # UPDATE_GOLDEN=1 rewrites X.expected and X.render from the actual output instead of comparing; review the
 # result with `git diff`.
 set -uo pipefail
 
 if [[ $# -lt 1 ]]; then
-        echo "usage: $0 PODCTL [invalid|valid|manifests|warn|all]" >&2
+        echo "usage: $0 PODCTL [invalid|valid|manifests|warn|cli|all]" >&2
         exit 2
 fi
 podctl=$(realpath "$1")
@@ -167,12 +168,61 @@ run_warn() {
         done
 }
 
+# expect_exit RC ARGS…: podctl ARGS exits RC and, for usage errors, prints nothing to stdout.
+expect_exit() {
+        local want=$1 rc
+        shift
+        "$podctl" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+        rc=$?
+        if [[ $rc -ne $want ]]; then
+                fail "podctl $*: exited $rc, expected $want"
+                sed 's/^/    /' "$tmp/err"
+        elif [[ $want -eq 2 && -s $tmp/out ]]; then
+                fail "podctl $*: usage error printed to stdout"
+        else
+                pass
+        fi
+}
+
+run_cli() {
+        local f
+        expect_exit 2 no-such-command
+        expect_exit 2 --no-such-flag
+        expect_exit 2
+        expect_exit 2 validate
+        expect_exit 2 validate --no-such-flag manifests/web.yaml
+        expect_exit 2 validate --validate=maybe manifests/web.yaml
+        expect_exit 2 render
+        expect_exit 2 render manifests/web.yaml manifests/probes.yaml
+        expect_exit 2 render manifests/
+        expect_exit 0 --help
+        expect_exit 0 validate --help
+        expect_exit 0 render --help
+        expect_exit 0 validate --validate=false manifests/web.yaml
+        expect_exit 1 validate no/such/file.yaml
+        expect_exit 0 --version
+        if grep -qE '^podctl [0-9]' "$tmp/out"; then pass; else fail "podctl --version printed: $(cat "$tmp/out")"; fi
+        # Standard input is named <stdin> in findings.
+        for f in tests/data/invalid/*.yaml; do
+                [[ -f ${f%.yaml}.expected ]] || continue
+                "$podctl" validate - <"$f" >"$tmp/out" 2>"$tmp/err"
+                sed "s|^$f:|<stdin>:|" "${f%.yaml}.expected" >"$tmp/expected-stdin"
+                if diff -u --label "${f%.yaml}.expected (as <stdin>)" --label actual "$tmp/expected-stdin" "$tmp/err"; then
+                        pass
+                else
+                        fail "podctl validate - < $f: findings differ"
+                fi
+                break
+        done
+}
+
 case $what in
         invalid) run_invalid ;;
         valid) run_valid ;;
         manifests) run_manifests ;;
         warn) run_warn ;;
-        all) run_invalid; run_valid; run_manifests; run_warn ;;
+        cli) run_cli ;;
+        all) run_invalid; run_valid; run_manifests; run_warn; run_cli ;;
         *) echo "unknown test group \"$what\"" >&2; exit 2 ;;
 esac
 
