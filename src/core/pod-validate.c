@@ -27,6 +27,7 @@
 typedef struct Validator {
         const Pod *pod;
         Diags *diags;
+        bool warned_no_image; /* the host-root-filesystem warning is said once per pod, not per container */
 } Validator;
 
 /* ---- message texts, from apimachinery's util/validation (facts, reworded nowhere) ---- */
@@ -1403,13 +1404,16 @@ static void validate_container(Validator *v, const Container *c, const char *bas
         bool sidecar = init && streq_ptr(c->restart_policy, "Always");
 
         /* podctl runs a container without an image on the host's root filesystem, so host programs can be
-         * managed before image support lands; Kubernetes itself requires an image. */
+         * managed before image support lands; Kubernetes itself requires an image. One warning per pod
+         * keeps a pod of many such containers readable. */
         if (isempty(c->image)) {
                 if (strv_length(c->command) == 0)
                         err_required(v, c->src, "command", pc, "command is required when no image is given");
-                report(v, DIAG_WARNING, c->src, "image", pi,
-                       "image is required by Kubernetes; podctl runs a container without one on the host's root "
-                       "filesystem");
+                if (!v->warned_no_image)
+                        report(v, DIAG_WARNING, c->src, "image", pi,
+                               "image is required by Kubernetes; podctl runs containers without one on the host's "
+                               "root filesystem");
+                v->warned_no_image = true;
         } else {
                 size_t n = strlen(c->image);
                 if (strchr(" \t\n\r\f\v", c->image[0]) || strchr(" \t\n\r\f\v", c->image[n - 1]))

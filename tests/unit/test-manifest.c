@@ -126,6 +126,7 @@ TEST(list_items_and_envelope_errors) {
         ASSERT_EQ(l.m->n_objects, 3);
         ASSERT_STREQ(l.m->pods[0]->metadata.name, "ok");
         ASSERT_STREQ(findings(&l),
+                     "t.yaml:7:23: warning: spec.containers[0].image: image is required by Kubernetes; podctl runs containers without one on the host's root filesystem\n"
                      "t.yaml:9:9: kind: kind Deployment is not supported yet: podctl runs v1 Pods (and Lists of them)\n"
                      "t.yaml:11:3: kind: Required value: every object needs apiVersion and kind (for a pod: apiVersion: v1, kind: Pod)\n");
         loaded_done(&l);
@@ -166,7 +167,9 @@ TEST(duplicate_pod_in_one_file) {
         ASSERT_ERROR(l.r, EINVAL);
         ASSERT_EQ(l.m->n_pods, 1);
         ASSERT_STREQ(findings(&l),
-                     "t.yaml:9:17: metadata.name: Duplicate value: \"default/a\": this file already declares that pod (line 3)\n");
+                     "t.yaml:5:16: warning: spec.containers[0].image: image is required by Kubernetes; podctl runs containers without one on the host's root filesystem\n"
+                     "t.yaml:9:18: metadata.name: Duplicate value: \"default/a\": this file already declares that pod (line 3)\n"
+                     "t.yaml:11:16: warning: spec.containers[0].image: image is required by Kubernetes; podctl runs containers without one on the host's root filesystem\n");
         loaded_done(&l);
 }
 

@@ -126,7 +126,7 @@ TEST(findings) {
                 /* names are unique across init and app containers */
                 { HEAD "  initContainers:\n  - name: app\n    command: [x]\n" APP,
                   "p.yaml:7:5: warning: spec.initContainers[0].image: image is required by Kubernetes; podctl "
-                  "runs a container without one on the host's root filesystem\n"
+                  "runs containers without one on the host's root filesystem\n"
                   "p.yaml:10:11: spec.containers[0].name: Duplicate value: \"app\"\n" },
                 /* generateName may end in '-' */
                 { "apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: web-\nspec:\n" APP, "" },
