@@ -99,7 +99,7 @@ int safe_atoi64(const char *s, int64_t *ret) {
         return 0;
 }
 
-char *unit_file_quote(const char *s, bool escape_dollar) {
+char *cquote(const char *s, CQuoteFlags flags) {
         StrBuf b = {};
         strbuf_append_char(&b, '"');
         for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
@@ -116,11 +116,14 @@ char *unit_file_quote(const char *s, bool escape_dollar) {
                 case '\t':
                         strbuf_append(&b, "\\t");
                         break;
+                case '\r':
+                        strbuf_append(&b, "\\r");
+                        break;
                 case '%':
-                        strbuf_append(&b, "%%");
+                        strbuf_append(&b, flags & CQUOTE_PERCENT ? "%%" : "%");
                         break;
                 case '$':
-                        strbuf_append(&b, escape_dollar ? "$$" : "$");
+                        strbuf_append(&b, flags & CQUOTE_DOLLAR ? "$$" : "$");
                         break;
                 default:
                         if (*p < 0x20 || *p == 0x7F)
@@ -131,4 +134,14 @@ char *unit_file_quote(const char *s, bool escape_dollar) {
         }
         strbuf_append_char(&b, '"');
         return strbuf_steal(&b);
+}
+
+int unhexchar(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
 }

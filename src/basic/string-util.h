@@ -14,5 +14,16 @@ bool endswith(const char *s, const char *suffix) _pure_;
 bool utf8_is_valid_n(const char *s, size_t n) _pure_;
 /* Parses a decimal int64 with no sign/space surprises: "^-?[0-9]+$", -ERANGE on overflow. */
 int safe_atoi64(const char *s, int64_t *ret);
-/* Quotes s for the unit-file syntax (double quotes, C escapes, '%' → '%%', '$' → '$$' where asked). */
-char *unit_file_quote(const char *s, bool escape_dollar);
+/* Double-quotes s with C escapes for '"', '\\', \n, \t, \r and \xNN for other control bytes; bytes ≥ 0x80
+ * pass through (callers hold UTF-8). That is Go's %q for valid UTF-8, and the unit-file syntax once '%'
+ * (and, in command lines, '$') are doubled as well. NULL on OOM. */
+typedef enum CQuoteFlags {
+        CQUOTE_PERCENT = 1 << 0, /* '%' → '%%' (unit-file specifiers) */
+        CQUOTE_DOLLAR = 1 << 1,  /* '$' → '$$' (systemd's exec-time variable expansion) */
+} CQuoteFlags;
+char *cquote(const char *s, CQuoteFlags flags);
+static inline char *unit_file_quote(const char *s, bool escape_dollar) {
+        return cquote(s, CQUOTE_PERCENT | (escape_dollar ? CQUOTE_DOLLAR : 0));
+}
+/* The value of a hex digit, or -EINVAL. */
+int unhexchar(char c) _pure_;

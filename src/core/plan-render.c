@@ -27,6 +27,8 @@ typedef enum RenderFormat {
         FORMAT_SIGNAL,    /* SIGTERM */
         FORMAT_CAPS,      /* CAP_CHOWN CAP_KILL */
         FORMAT_WORDS,     /* space-separated, each word quoted when needed */
+        FORMAT_UNITS,     /* space-separated unit names, verbatim: dependency lists keep backslashes, so the
+                           * "\x2d" of an escaped name must not be quoted or doubled */
         FORMAT_LINES,     /* one line per entry: Environment=, LogExtraFields= */
         FORMAT_EXEC,      /* command line: '$' → '$$' */
         FORMAT_BINDS,     /* SRC:DST */
@@ -42,7 +44,7 @@ typedef struct RenderRow {
 
 static const RenderRow render_table[] = {
         { "Description",              "Description",              SECTION_UNIT, UNIT_PROP_STRING,     FORMAT_STRING    },
-        { "After",                    "After",                    SECTION_UNIT, UNIT_PROP_STRV,       FORMAT_WORDS     },
+        { "After",                    "After",                    SECTION_UNIT, UNIT_PROP_STRV,       FORMAT_UNITS     },
         { "StartLimitIntervalUSec",   "StartLimitIntervalSec",    SECTION_UNIT, UNIT_PROP_USEC,       FORMAT_TIMESPAN  },
         { "Slice",                    "Slice",                    SECTION_KIND, UNIT_PROP_STRING,     FORMAT_STRING    },
         { "Type",                     "Type",                     SECTION_KIND, UNIT_PROP_STRING,     FORMAT_STRING    },
@@ -217,6 +219,10 @@ static void append_value(StrBuf *b, const UnitProp *p, const RenderRow *row) {
                 }
                 break;
         }
+        case FORMAT_UNITS:
+                STRV_FOREACH(w, p->strv)
+                        strbuf_printf(b, "%s%s", w == p->strv ? "" : " ", *w);
+                break;
         case FORMAT_EXEC:
                 if (p->exec.ignore_failure)
                         strbuf_append_char(b, '-');

@@ -113,37 +113,10 @@ static void report(Validator *v, DiagLevel level, const YNode *map, const char *
                 diag_node(v->diags, level, map, path, "%s", msg);
 }
 
-/* Go's %q for the strings we print: quotes, backslash escapes for '"', '\\' and control bytes. The loader
- * guarantees UTF-8, and Go prints printable non-ASCII runes as they are, so bytes ≥ 0x80 pass through. */
+/* Go's %q for the strings we print: the loader guarantees UTF-8, and Go prints printable non-ASCII runes
+ * as they are, so cquote() without unit-file flags is exactly it. */
 static char *go_quote(const char *s) {
-        StrBuf b = {};
-
-        strbuf_append_char(&b, '"');
-        for (const unsigned char *p = (const unsigned char *) (s ?: ""); *p; p++)
-                switch (*p) {
-                case '"':
-                        strbuf_append(&b, "\\\"");
-                        break;
-                case '\\':
-                        strbuf_append(&b, "\\\\");
-                        break;
-                case '\n':
-                        strbuf_append(&b, "\\n");
-                        break;
-                case '\t':
-                        strbuf_append(&b, "\\t");
-                        break;
-                case '\r':
-                        strbuf_append(&b, "\\r");
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                strbuf_printf(&b, "\\x%02x", *p);
-                        else
-                                strbuf_append_char(&b, (char) *p);
-                }
-        strbuf_append_char(&b, '"');
-        return strbuf_steal(&b);
+        return cquote(s ?: "", 0);
 }
 
 static void err_required(Validator *v, const YNode *map, const char *key, const char *path, const char *detail) {

@@ -31,16 +31,6 @@ char *unit_name_escape(const char *s) {
         return strbuf_steal(&b);
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 /* As `systemd-escape --unescape`: '-' is '/', "\xNN" is a byte, any other backslash is an error. A "\x00"
  * is refused too, since the result is a C string. */
 int unit_name_unescape(const char *s, char **ret) {
@@ -53,7 +43,7 @@ int unit_name_unescape(const char *s, char **ret) {
                         strbuf_append_char(&b, '/');
                 else if (*p == '\\') {
                         int hi, lo;
-                        if (p[1] != 'x' || (hi = unhex(p[2])) < 0 || (lo = unhex(p[3])) < 0 ||
+                        if (p[1] != 'x' || (hi = unhexchar(p[2])) < 0 || (lo = unhexchar(p[3])) < 0 ||
                             (hi == 0 && lo == 0)) {
                                 strbuf_done(&b);
                                 return -EINVAL;

@@ -1039,10 +1039,15 @@ static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks
                 return r;
 
         const char *restart = restart_for(pod, c->role);
-        r = add_string(u, "Restart", restart,
-                       c->role == CONTAINER_SIDECAR ? "spec.initContainers[].restartPolicy" : "spec.restartPolicy");
+        if (c->role == CONTAINER_SIDECAR) {
+                origin = asprintf_safe("%s.restartPolicy", p->cpath);
+                if (!origin)
+                        return -ENOMEM;
+        }
+        r = add_string(u, "Restart", restart, origin ?: "spec.restartPolicy");
         if (r < 0)
                 return r;
+        origin = mfree(origin);
         if (!streq(restart, "no")) {
                 r = add_number(u, "RestartUSec", UNIT_PROP_USEC, RESTART_USEC, "podctl default (Kubernetes back-off: 10 s first delay)");
                 if (r < 0)

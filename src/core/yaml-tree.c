@@ -262,16 +262,6 @@ static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
 
-static int digit_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return 99;
-}
-
 /* Go's strconv.ParseInt(s, 0, 64) syntax: sign, then 0x/0o/0b prefix, a leading 0 for octal, or decimal.
  * Returns 1 with the value, 0 when the syntax matches but the value does not fit int64, -EINVAL when it is
  * not an integer at all. */
@@ -301,7 +291,7 @@ static int parse_int(const char *s, int64_t *ret) {
         if (!*s)
                 return -EINVAL;
         for (; *s; s++) {
-                int d = digit_value(*s);
+                int d = unhexchar(*s);
                 if (d < 0 || (unsigned) d >= base)
                         return -EINVAL;
                 if (v > (UINT64_MAX - (unsigned) d) / base)

@@ -229,7 +229,7 @@ TEST(unit_file_quote) {
                 { "$HOME", true, "\"$$HOME\"" },
                 { "$$", true, "\"$$$$\"" },
                 { "\x01\x1f\x7f", false, "\"\\x01\\x1f\\x7f\"" },
-                { "\r", false, "\"\\x0d\"" },
+                { "\r", false, "\"\\r\"" },
                 { "'single'", false, "\"'single'\"" },
                 { ";", false, "\";\"" },
                 { "caf\xc3\xa9", false, "\"caf\xc3\xa9\"" },
