@@ -4,10 +4,12 @@
 # Golden tests of podctl: runs `podctl validate`/`podctl render` over tests/data and manifests/ and compares
 # exit status, stdout and stderr with the expected files next to each manifest.
 #
-#   run-golden.sh PODCTL [invalid|valid|manifests|warn|cli|all]
+#   run-golden.sh PODCTL [invalid|valid|manifests|warn|cli|all] [HOOK-PATH]
 #
 #   invalid    tests/data/invalid/X.yaml: exit 1, empty stdout, stderr == X.expected
 #   valid      tests/data/valid/X.{yaml,yml,json}: validate exits 0; with X.render, render's stdout == X.render
+#              (rendered with a fixed pod UID; the build's hook helper path reads @POD_HOOK@, so the files
+#              do not depend on the install prefix)
 #   manifests  every example in manifests/ validates
 #   warn       --validate=warn on tests/data/invalid/*unknown-field*.yaml exits 0 and prints the same
 #              findings as warnings
@@ -23,6 +25,8 @@ if [[ $# -lt 1 ]]; then
 fi
 podctl=$(realpath "$1")
 what=${2:-all}
+hook_path=${3:-}
+render_uid=00000000-0000-4000-8000-000000000000
 update=${UPDATE_GOLDEN:-0}
 
 # Run from the source root so the file names in diagnostics read tests/data/invalid/X.yaml.
@@ -95,8 +99,11 @@ run_valid() {
                         continue
                 fi
                 pass
-                "$podctl" render "$f" >"$tmp/out" 2>"$tmp/err"
+                "$podctl" render --pod-uid="$render_uid" "$f" >"$tmp/out" 2>"$tmp/err"
                 rc=$?
+                if [[ -n $hook_path ]]; then
+                        sed -i "s|$hook_path|@POD_HOOK@|g" "$tmp/out"
+                fi
                 # Without a golden file, render only has to finish (a valid pod may still not plan).
                 if [[ ! -f $base.render ]]; then
                         if [[ $rc -ne 0 && $rc -ne 1 ]]; then
