@@ -84,3 +84,9 @@ const YNode *ynode_get(const YNode *map, const char *key) _pure_;
 /* A human name of a node's type for error messages: "string", "integer", "boolean", "number", "null",
  * "object", "array" (JSON-ish words, as Kubernetes' decoder uses). */
 const char *ynode_type_name(const YNode *node) _pure_;
+
+/* Writes node as JSON: mappings → objects (keys as strings), sequences → arrays, scalars by their
+ * resolved kind (strings quoted, ints and floats as numbers — .inf/.nan, which JSON lacks, as strings —,
+ * booleans, null). NULL → null. For `podctl get -o json`, which shows the spec as the manifest wrote it. */
+typedef struct StrBuf StrBuf;
+void ynode_to_json(const YNode *node, StrBuf *b);
