@@ -11,10 +11,15 @@ typedef struct Verb {
         const char *summary;
 } Verb;
 
-/* Only verbs that work in this release are listed: apply, get, delete, … need podd and arrive with it. */
+/* validate and render work offline; the others talk to podd over the system bus. */
 static const Verb verbs[] = {
         { "validate", verb_validate, "Check manifests the way the Kubernetes API server would" },
         { "render",   verb_render,   "Print the systemd units a Pod manifest becomes" },
+        { "apply",    verb_apply,    "Create or update pods from manifests (through podd)" },
+        { "get",      verb_get,      "List pods or events" },
+        { "describe", verb_describe, "Show a pod in detail, with its events" },
+        { "delete",   verb_delete,   "Delete pods, gracefully by default" },
+        { "logs",     verb_logs,     "Print a container's output from the journal" },
 };
 
 int log_oom(void) {
@@ -64,9 +69,9 @@ static void help(void) {
         printf("\nOptions:\n"
                "  -h --help     Show this help\n"
                "     --version  Show the version\n\n"
-               "Run 'podctl COMMAND --help' for a command's options. Running pods (apply, get, delete, logs)\n"
-               "needs the podd daemon, which arrives in a later release.\n\n"
-               "Exit status: 0 success, 1 invalid manifest or unreadable file, 2 usage error.\n");
+               "Run 'podctl COMMAND --help' for a command's options. apply, get, describe, delete and logs\n"
+               "need the podd daemon (io.podctl.pod1 on the system bus): systemctl start podd.\n\n"
+               "Exit status: 0 success, 1 invalid manifest, unreadable file or failed request, 2 usage error.\n");
 }
 
 int main(int argc, char *argv[]) {

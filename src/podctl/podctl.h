@@ -45,3 +45,9 @@ int flag_error(const char *verb, int c, char *const argv[]);
 
 int verb_validate(int argc, char *argv[]);
 int verb_render(int argc, char *argv[]);
+/* The verbs that talk to podd over the system bus (src/podctl/podctl-bus.h). */
+int verb_apply(int argc, char *argv[]);
+int verb_get(int argc, char *argv[]);
+int verb_describe(int argc, char *argv[]);
+int verb_delete(int argc, char *argv[]);
+int verb_logs(int argc, char *argv[]);
