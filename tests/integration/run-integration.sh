@@ -50,7 +50,12 @@ rm -rf "$probe"
 
 cd "$PODCTL_SOURCE_DIR" || exit 2
 export PYTHONDONTWRITEBYTECODE=1
-"$python" -m pytest -q -p no:cacheprovider "$here" "$@"
+# The whole directory, unless the arguments name tests of their own (a file, a dir, FILE::TEST).
+paths=("$here")
+for arg in "$@"; do
+        [[ $arg != -* && -e ${arg%%::*} ]] && paths=()
+done
+"$python" -m pytest -q -p no:cacheprovider "${paths[@]}" "$@"
 rc=$?
 if [[ $rc -eq 5 ]]; then
         echo "pytest collected no tests: that is a failure here" >&2

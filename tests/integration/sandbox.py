@@ -223,6 +223,23 @@ def _remove_cgroup(path, timeout=10):
                         time.sleep(0.05)
 
 
+def _remove_stale(parent, prefix, remove):
+        """Removes PREFIX<pid>-* entries of PARENT left by a test runner that was killed (its PID is gone).
+        When the runner dies, unshare dies with it (PR_SET_PDEATHSIG) and systemd with unshare (--kill-child),
+        but their cgroup and state dir stay behind."""
+        try:
+                names = os.listdir(parent)
+        except FileNotFoundError:
+                return
+        for name in names:
+                rest = name[len(prefix):] if name.startswith(prefix) else ""
+                pid = rest.split("-", 1)[0]
+                if not pid.isdigit() or os.path.exists(f"/proc/{pid}"):
+                        continue
+                with contextlib.suppress(OSError):
+                        remove(os.path.join(parent, name))
+
+
 class Sandbox:
         """One hermetic systemd. Use as a context manager, or call boot() and, always, shutdown()."""
 
@@ -233,7 +250,8 @@ class Sandbox:
                 if state_dir is None:
                         parent = os.path.join(self.build_dir, "tests", "integration")
                         os.makedirs(parent, exist_ok=True)
-                        state_dir = tempfile.mkdtemp(prefix="sandbox-", dir=parent)
+                        _remove_stale(parent, "sandbox-", shutil.rmtree)
+                        state_dir = tempfile.mkdtemp(prefix=f"sandbox-{os.getpid()}-", dir=parent)
                 self.state_dir = os.path.realpath(state_dir)
                 for p in (self.build_dir, self.source_dir, self.state_dir):
                         if any(c in p for c in ",:\n"):
@@ -264,8 +282,9 @@ class Sandbox:
                         raise SandboxError("already booted")
                 start = time.monotonic()
                 self.boots += 1
-                self.cgroup = os.path.join(_cgroup2_root(), _own_cgroup2_path().lstrip("/"),
-                                           f"podctl-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+                parent = os.path.join(_cgroup2_root(), _own_cgroup2_path().lstrip("/"))
+                _remove_stale(parent, "podctl-sandbox-", lambda p: _remove_cgroup(p, timeout=0))
+                self.cgroup = os.path.join(parent, f"podctl-sandbox-{os.getpid()}-{uuid.uuid4().hex[:8]}")
                 os.mkdir(self.cgroup)
                 cfg = {
                         "state_dir": self.state_dir,
@@ -296,6 +315,11 @@ class Sandbox:
                         self.pid = self._find_child(timeout=10)
                         self.wait_until(self._booted, timeout=max(1, timeout - (time.monotonic() - start)),
                                         interval=0.05, what="systemd to finish booting with a working system bus")
+                except SandboxError as e:
+                        detail = self._boot_diagnostics()
+                        with contextlib.suppress(Exception):
+                                self.shutdown()
+                        raise SandboxError(f"{e}\n{detail}") from None
                 except BaseException:
                         self.shutdown()
                         raise
@@ -334,6 +358,17 @@ class Sandbox:
                 r = self.run("busctl", "--system", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
                              "org.freedesktop.DBus", "GetId", check=False, timeout=10)
                 return r.returncode == 0
+
+        def _boot_diagnostics(self):
+                out = ["--- console log ---", self.console_log()]
+                if self.pid is not None and self.proc.poll() is None:
+                        for argv in (("systemctl", "is-system-running"), ("systemctl", "list-jobs", "--no-pager"),
+                                     ("systemctl", "--failed", "--no-pager"),
+                                     ("journalctl", "-b", "--no-pager", "-n", "100")):
+                                with contextlib.suppress(Exception):
+                                        r = self.run(*argv, check=False, timeout=10)
+                                        out += [f"--- {' '.join(argv)} ---", r.stdout + r.stderr]
+                return "\n".join(out)
 
         def console_log(self):
                 try:
@@ -425,7 +460,7 @@ class Sandbox:
                 return r
 
         def sh(self, script, **kw):
-                return self.run("/bin/sh", "-euc", script, **kw)
+                return self.run("/bin/sh", "-ec", script, **kw)
 
         def journal(self, *args, **kw):
                 """journalctl inside, with --no-pager; returns its stdout."""

@@ -4,6 +4,7 @@
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 import uuid
@@ -185,3 +186,46 @@ def test_reboot_keeps_etc_and_var_and_drops_run(make_sandbox):
 def test_core_services_running(sandbox, unit):
         sandbox.run("busctl", "--system", "list")  # activates dbus if nothing has yet
         assert sandbox.run("systemctl", "is-active", unit).stdout.strip() == "active"
+
+
+def test_install_places_units_policy_and_catalog_and_enable_survives_reboot(make_sandbox):
+        # A stand-in source tree with the kinds of files units/ will hold: a service, a D-Bus policy, a bus
+        # activation file and a journal catalog. install() must put each where systemd, dbus and journalctl
+        # look, and enable() must make the service start at every later boot, as podd.service will.
+        build = os.environ["PODCTL_BUILD_DIR"]
+        src = tempfile.mkdtemp(prefix="fake-source-", dir=os.path.join(build, "tests", "integration"))
+        try:
+                units = os.path.join(src, "units")
+                os.mkdir(units)
+                files = {
+                        "podctl-it.service": "[Unit]\nDescription=podctl it\n[Service]\n"
+                                             "ExecStart=/bin/sh -c 'echo podctl-it-up; exec sleep infinity'\n",
+                        "io.podctl.it1.conf": '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus '
+                                              'Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/'
+                                              '1.0/busconfig.dtd">\n<busconfig><policy user="root">'
+                                              '<allow own="io.podctl.it1"/></policy></busconfig>\n',
+                        "io.podctl.it1.service": "[D-BUS Service]\nName=io.podctl.it1\nExec=/bin/false\n"
+                                                 "User=root\nSystemdService=podctl-it.service\n",
+                        "podctl-it.catalog": "-- 0b1f5c1e2c8a4a3e9a6a0b6c7d8e9f00\nSubject: podctl it test entry\n"
+                                             "\nThe podctl integration test's catalog entry.\n",
+                }
+                for name, text in files.items():
+                        with open(os.path.join(units, name), "w") as f:
+                                f.write(text)
+                sb = make_sandbox(boot=False)
+                sb.source_dir = src
+                sb.boot()
+                sb.install()
+                assert sb.run("test", "-f", "/etc/dbus-1/system.d/io.podctl.it1.conf").returncode == 0
+                assert sb.run("test", "-f", "/usr/share/dbus-1/system-services/io.podctl.it1.service").returncode == 0
+                assert "podctl it test entry" in sb.journal("--list-catalog", "0b1f5c1e2c8a4a3e9a6a0b6c7d8e9f00")
+                sb.run("systemctl", "start", "podctl-it.service")
+                assert sb.run("systemctl", "is-active", "podctl-it.service").stdout.strip() == "active"
+
+                sb.enable("podctl-it.service")
+                sb.reboot()
+                assert sb.run("systemctl", "is-active", "podctl-it.service").stdout.strip() == "active"
+                sb.wait_until(lambda: "podctl-it-up" in sb.journal("-b", "-u", "podctl-it.service", "-o", "cat"),
+                              timeout=10, what="the enabled service's output after the reboot")
+        finally:
+                shutil.rmtree(src, ignore_errors=True)
