@@ -23,8 +23,9 @@
 /* The kubelet's first crash-loop back-off delay (§3.2), for when nothing better is known. */
 #define BACKOFF_DEFAULT_USEC (10 * USEC_PER_SEC)
 
-#define IMAGES_NOT_SUPPORTED_MESSAGE \
-        "podctl does not run container images yet: remove \"image\" to run the command on the host's root filesystem"
+#define IMAGES_NOT_SUPPORTED_MESSAGE                                                                    \
+        "podctl does not run container images yet: remove \"image\" to run the command on the host's "  \
+        "root filesystem"
 #define DEADLINE_MESSAGE "Pod was active on the node longer than the specified deadline"
 #define UNKNOWN_TERMINATED_MESSAGE "The container could not be located when the pod was terminated"
 #define UNKNOWN_VANISHED_MESSAGE \
@@ -248,7 +249,8 @@ int container_state_from_exit(const UnitSnapshot *u, ContainerState *ret) {
                 if (e) {
                         /* systemd's child failed setting up the process: the command never ran. A
                          * command may exit with 203 itself, but nothing tells the two apart. */
-                        message = asprintf_safe("%s (systemd exit status %d/%s)", e->what, e->status, e->name);
+                        message = asprintf_safe("%s (systemd exit status %d/%s)",
+                                                e->what, e->status, e->name);
                         if (!message)
                                 return -ENOMEM;
                         reason = "StartError";
@@ -337,15 +339,16 @@ static void format_go_duration(uint64_t usec, char buf[static 64]) {
                         frac[n - 1] = '\0';
         }
         if (secs >= 3600)
-                (void) snprintf(buf, 64, "%" PRIu64 "h%" PRIu64 "m%" PRIu64 "%ss", secs / 3600, secs / 60 % 60,
-                                secs % 60, frac);
+                (void) snprintf(buf, 64, "%" PRIu64 "h%" PRIu64 "m%" PRIu64 "%ss",
+                                secs / 3600, secs / 60 % 60, secs % 60, frac);
         else if (secs >= 60)
                 (void) snprintf(buf, 64, "%" PRIu64 "m%" PRIu64 "%ss", secs / 60, secs % 60, frac);
         else
                 (void) snprintf(buf, 64, "%" PRIu64 "%ss", secs, frac);
 }
 
-static int state_set_crash_loop(ContainerState *s, const Pod *pod, const Container *c, uint64_t window_usec) {
+static int state_set_crash_loop(
+                ContainerState *s, const Pod *pod, const Container *c, uint64_t window_usec) {
         _cleanup_(freep) char *message = NULL;
         char window[64];
 
@@ -540,7 +543,8 @@ static bool any_regular_container_started(const PodStatus *s) {
 static int set_status_unknown(ContainerStatus *cs) {
         int r;
 
-        r = state_set(&cs->state, CONTAINER_STATE_TERMINATED, "ContainerStatusUnknown", UNKNOWN_TERMINATED_MESSAGE);
+        r = state_set(&cs->state, CONTAINER_STATE_TERMINATED, "ContainerStatusUnknown",
+                      UNKNOWN_TERMINATED_MESSAGE);
         if (r < 0)
                 return r;
         cs->state.exit_code = STATUS_UNKNOWN_EXIT_CODE;
@@ -725,6 +729,10 @@ static int name_lists_message(
         return *ret ? 0 : -ENOMEM;
 }
 
+static bool init_succeeded(const ContainerStatus *cs) {
+        return cs->state.kind == CONTAINER_STATE_TERMINATED && cs->state.exit_code == 0;
+}
+
 /* §5.3, GeneratePodInitializedCondition. */
 static int condition_initialized(const PodStatus *s, PodPhase phase, PodCondition *c) {
         _cleanup_(freep) char **unknown = calloc(s->n_statuses + 1, sizeof(char *));
@@ -742,9 +750,7 @@ static int condition_initialized(const PodStatus *s, PodPhase phase, PodConditio
                         continue;
                 if (cs->state.kind == CONTAINER_STATE_NONE)
                         unknown[n_unknown++] = cs->spec->name;
-                else if (cs->spec->role == CONTAINER_SIDECAR ? !cs->started
-                                                              : cs->state.kind != CONTAINER_STATE_TERMINATED ||
-                                                                        cs->state.exit_code != 0)
+                else if (cs->spec->role == CONTAINER_SIDECAR ? !cs->started : !init_succeeded(cs))
                         incomplete[n_incomplete++] = cs->spec->name;
         }
 
@@ -882,8 +888,8 @@ int pod_status_compute(
                 cs->restart_count = r_i->unit.n_restarts + r_i->podd_restarts;
 
                 const ContainerStatus *prev_cs = previous_status(previous, cs->unit_name);
-                r = derive_state(pod, cs->spec, r_i, prev_cs && prev_cs->state.kind == CONTAINER_STATE_RUNNING,
-                                 &cs->state, &cs->last_state);
+                bool was_running = prev_cs && prev_cs->state.kind == CONTAINER_STATE_RUNNING;
+                r = derive_state(pod, cs->spec, r_i, was_running, &cs->state, &cs->last_state);
                 if (r < 0)
                         return r;
                 /* No startup probes yet: a container is started once it runs. */
@@ -932,7 +938,7 @@ int pod_status_compute(
         for (size_t i = 0; i < n; i++) {
                 ContainerStatus *cs = &s.statuses[i];
                 if (cs->spec->role == CONTAINER_INIT)
-                        cs->ready = cs->state.kind == CONTAINER_STATE_TERMINATED && cs->state.exit_code == 0;
+                        cs->ready = init_succeeded(cs);
                 else
                         /* No readiness probes yet. A terminal pod has no ready container. */
                         cs->ready = cs->state.kind == CONTAINER_STATE_RUNNING && cs->started &&
