@@ -313,9 +313,39 @@ static int seen_put(SeenSet *s, char *key, YStream *pod) {
         return 0;
 }
 
-static int watch_pods(sd_bus *bus, GetArgs *a, char **names, WatchState *w) {
-        SeenSet seen = {};
+/* Remembers a pod printed by the initial listing (a copy: the listing's tree goes away). */
+static int seen_put_copy(SeenSet *s, const YNode *pod) {
+        const YNode *meta = ynode_get(pod, "metadata");
+        _cleanup_(ystream_freep) YStream *copy = NULL;
+        _cleanup_(freep) char *json = NULL, *key = NULL;
+        StrBuf b = {};
+        Diags d = {};
         int r;
+
+        ynode_emit_json(pod, &b);
+        json = strbuf_steal(&b);
+        key = asprintf_safe("%s/%s", ynode_str(meta, "namespace") ?: "default", ynode_str(meta, "name") ?: "");
+        if (!json || !key)
+                return -ENOMEM;
+        r = ystream_parse(json, strlen(json), &YLIMITS_DEFAULT, &copy, &d);
+        diags_done(&d);
+        if (r < 0)
+                return r;
+        return seen_put(s, TAKE_PTR(key), TAKE_PTR(copy));
+}
+
+static int watch_pods(sd_bus *bus, GetArgs *a, char **names, const YNode *const *shown, size_t n_shown,
+                      WatchState *w) {
+        SeenSet seen = {};
+        int r = 0;
+
+        for (size_t i = 0; i < n_shown; i++) {
+                r = seen_put_copy(&seen, shown[i]);
+                if (r < 0) {
+                        r = log_oom();
+                        goto finish;
+                }
+        }
 
         for (;;) {
                 r = watch_wait(bus, w);
@@ -473,7 +503,7 @@ static int get_pods(GetArgs *a, char **names) {
         fflush(stdout);
 
         if (a->watch)
-                r = watch_pods(bus, a, names, &w);
+                r = watch_pods(bus, a, names, shown, n_shown, &w);
 
 fail:
         for (size_t i = 0; i < n_got; i++)

@@ -28,6 +28,12 @@ static bool resolves_to_non_string(const char *s) {
                 if (streq(s, words[i]))
                         return true;
 
+        /* YAML 1.1 timestamps ("2026-11-24T03:04:05Z", "2026-1-2"): kubectl quotes creationTimestamp */
+        if (strlen(s) >= 8 && isdigit((unsigned char) s[0]) && isdigit((unsigned char) s[1]) &&
+            isdigit((unsigned char) s[2]) && isdigit((unsigned char) s[3]) && s[4] == '-' &&
+            isdigit((unsigned char) s[5]))
+                return true;
+
         if (!strchr("+-.0123456789", s[0]))
                 return false;
         for (const char *p = s; *p; p++) {

@@ -81,6 +81,9 @@ TEST(needs_quotes) {
         ASSERT_TRUE(yaml_string_needs_quotes("on"));
         ASSERT_TRUE(yaml_string_needs_quotes("123"));
         ASSERT_TRUE(yaml_string_needs_quotes("!tag"));
+        ASSERT_TRUE(yaml_string_needs_quotes("2026-11-24T03:04:05Z"));
+        ASSERT_TRUE(yaml_string_needs_quotes("2026-1-2"));
+        ASSERT_FALSE(yaml_string_needs_quotes("2026-web"));
         ASSERT_FALSE(yaml_string_needs_quotes("nginx:1.25"));
         ASSERT_FALSE(yaml_string_needs_quotes("v1"));
         ASSERT_FALSE(yaml_string_needs_quotes("1.2.3-rc1"));
