@@ -503,6 +503,8 @@ class Sandbox:
                         elif name.endswith((".service", ".socket", ".target", ".timer", ".path", ".slice")):
                                 self.run("cp", path, PERSISTENT_UNIT_DIR + "/")
                                 dest = UNIT_DIR
+                                if _wanted_at_boot(path):
+                                        self.enable(name)   # as a package's preset would
                         elif name.endswith(".catalog"):
                                 dest = "/usr/lib/systemd/catalog"
                                 catalogs = True
@@ -536,6 +538,20 @@ class Sandbox:
                 """Makes the sandbox's target pull UNIT in at every later boot (as `systemctl enable` would)."""
                 self.run("mkdir", "-p", os.path.dirname(WANTS_FILE))
                 self.sh(f"grep -qxF '{unit}' {WANTS_FILE} 2>/dev/null || echo '{unit}' >>{WANTS_FILE}")
+
+
+def _wanted_at_boot(path):
+        """Whether the unit's [Install] section puts it in multi-user.target or default.target."""
+        section = None
+        with open(path, errors="replace") as f:
+                for line in f:
+                        line = line.strip()
+                        if line.startswith("["):
+                                section = line
+                        elif section == "[Install]" and line.startswith("WantedBy="):
+                                if {"multi-user.target", "default.target"} & set(line[9:].split()):
+                                        return True
+        return False
 
 
 def _is_dbus_activation_file(path):

@@ -200,6 +200,9 @@ def test_install_places_units_policy_and_catalog_and_enable_survives_reboot(make
                 files = {
                         "podctl-it.service": "[Unit]\nDescription=podctl it\n[Service]\n"
                                              "ExecStart=/bin/sh -c 'echo podctl-it-up; exec sleep infinity'\n",
+                        # Enabled by install() itself, as a package's preset enables podd.service.
+                        "podctl-it-preset.service": "[Service]\nExecStart=/bin/sleep infinity\n"
+                                                    "[Install]\nWantedBy=multi-user.target\n",
                         "io.podctl.it1.conf": '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus '
                                               'Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/'
                                               '1.0/busconfig.dtd">\n<busconfig><policy user="root">'
@@ -225,6 +228,7 @@ def test_install_places_units_policy_and_catalog_and_enable_survives_reboot(make
                 sb.enable("podctl-it.service")
                 sb.reboot()
                 assert sb.run("systemctl", "is-active", "podctl-it.service").stdout.strip() == "active"
+                assert sb.run("systemctl", "is-active", "podctl-it-preset.service").stdout.strip() == "active"
                 sb.wait_until(lambda: "podctl-it-up" in sb.journal("-b", "-u", "podctl-it.service", "-o", "cat"),
                               timeout=10, what="the enabled service's output after the reboot")
         finally:
