@@ -40,6 +40,7 @@ TARGET = "podctl-sandbox.target"
 UNIT_DIR = "/run/podctl-sandbox/units"          # rebuilt at every boot
 PERSISTENT_UNIT_DIR = "/etc/podctl-sandbox/units"  # the project's units, kept across reboots
 WANTS_FILE = "/etc/podctl-sandbox/wants"         # units the target pulls in, one per line, kept too
+TMPFILES_DIR = "/etc/podctl-sandbox/tmpfiles.d"  # the project's tmpfiles.d snippets, applied at each boot
 
 # The smallest set with which systemd 252 boots, runs D-Bus and journald, and powers off cleanly.
 MINIMAL_UNITS = (
@@ -146,6 +147,11 @@ def _sandbox_init(cfg):
                 _write("/etc/machine-id", cfg["machine_id"] + "\n", 0o444)
 
         subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        # The project's tmpfiles.d snippets (/run/pods), and only those: never the host's configuration.
+        if os.path.isdir(TMPFILES_DIR):
+                snippets = sorted(os.path.join(TMPFILES_DIR, n) for n in os.listdir(TMPFILES_DIR))
+                if snippets:
+                        subprocess.run(["systemd-tmpfiles", "--create", *snippets], check=False)
 
         os.makedirs(UNIT_DIR)
         for name in MINIMAL_UNITS:
@@ -488,22 +494,34 @@ class Sandbox:
 
         # -- installing the build --
 
-        def install(self):
+        def install(self, project_dirs=None):
                 """meson install of the build into the sandbox's overlays, then the project's units, D-Bus
-                policy, bus activation files and journal catalog where systemd and dbus look."""
+                policy, bus activation files, journal catalog and tmpfiles.d snippets where systemd, dbus and
+                journalctl look whatever the build's prefix (/usr/local puts them where nothing reads them).
+                They are taken from units/ and catalog/ of PROJECT_DIRS (default: the source dir, then the
+                build dir, whose generated files win) and tolerated to be missing."""
                 self.run("meson", "install", "-C", self.build_dir, "--no-rebuild", "--quiet", timeout=300)
-                self.run("mkdir", "-p", PERSISTENT_UNIT_DIR, "/etc/dbus-1/system.d",
+                self.run("mkdir", "-p", PERSISTENT_UNIT_DIR, TMPFILES_DIR, "/etc/dbus-1/system.d",
                          "/usr/share/dbus-1/system-services", "/usr/lib/systemd/catalog")
+                if project_dirs is None:
+                        project_dirs = (self.source_dir, self.build_dir)
                 catalogs = False
-                for name, path in self._project_files("units"):
-                        if name.endswith(".conf"):
+                for name, path in _project_files(project_dirs, ("units", "catalog")):
+                        with open(path, errors="replace") as f:
+                                text = f.read()
+                        if name.endswith(".conf") and "<busconfig" in text:
                                 dest = "/etc/dbus-1/system.d"
-                        elif name.endswith(".service") and _is_dbus_activation_file(path):
+                        elif name.endswith(".conf") and "tmpfiles" in name:
+                                # No systemd-tmpfiles-setup.service here (the host's tmpfiles.d once wiped
+                                # the host's /tmp): the init applies exactly these files at every boot.
+                                dest = TMPFILES_DIR
+                                self.run("systemd-tmpfiles", "--create", path)
+                        elif name.endswith(".service") and "[D-BUS Service]" in text:
                                 dest = "/usr/share/dbus-1/system-services"
                         elif name.endswith((".service", ".socket", ".target", ".timer", ".path", ".slice")):
                                 self.run("cp", path, PERSISTENT_UNIT_DIR + "/")
                                 dest = UNIT_DIR
-                                if _wanted_at_boot(path):
+                                if _wanted_at_boot(text):
                                         self.enable(name)   # as a package's preset would
                         elif name.endswith(".catalog"):
                                 dest = "/usr/lib/systemd/catalog"
@@ -511,28 +529,11 @@ class Sandbox:
                         else:
                                 continue
                         self.run("cp", path, dest + "/")
-                for name, path in self._project_files("catalog"):
-                        if name.endswith(".catalog"):
-                                self.run("cp", path, "/usr/lib/systemd/catalog/")
-                                catalogs = True
                 if catalogs:
                         self.run("journalctl", "--update-catalog")
                 self.run("systemctl", "daemon-reload")
                 self.run("busctl", "--system", "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
                          "org.freedesktop.DBus", "ReloadConfig")
-
-        def _project_files(self, subdir):
-                """(name, path) of the files in SUBDIR, the build's generated one winning over the source's."""
-                found = {}
-                for base in (self.source_dir, self.build_dir):
-                        d = os.path.join(base, subdir)
-                        if not os.path.isdir(d):
-                                continue
-                        for name in sorted(os.listdir(d)):
-                                p = os.path.join(d, name)
-                                if os.path.isfile(p) and not name.endswith((".in", ".build")):
-                                        found[name] = p
-                return sorted(found.items())
 
         def enable(self, unit):
                 """Makes the sandbox's target pull UNIT in at every later boot (as `systemctl enable` would)."""
@@ -540,23 +541,33 @@ class Sandbox:
                 self.sh(f"grep -qxF '{unit}' {WANTS_FILE} 2>/dev/null || echo '{unit}' >>{WANTS_FILE}")
 
 
-def _wanted_at_boot(path):
-        """Whether the unit's [Install] section puts it in multi-user.target or default.target."""
+def _project_files(bases, subdirs):
+        """(name, path) of the files in each of BASES/SUBDIRS, a later base winning (the build's generated
+        podd.service over the source's podd.service.in, which is skipped like meson.build)."""
+        found = {}
+        for base in bases:
+                for subdir in subdirs:
+                        d = os.path.join(base, subdir)
+                        if not os.path.isdir(d):
+                                continue
+                        for name in sorted(os.listdir(d)):
+                                p = os.path.join(d, name)
+                                if os.path.isfile(p) and not name.endswith((".in", ".build")):
+                                        found[name] = p
+        return sorted(found.items())
+
+
+def _wanted_at_boot(text):
+        """Whether a unit's [Install] section puts it in multi-user.target or default.target."""
         section = None
-        with open(path, errors="replace") as f:
-                for line in f:
-                        line = line.strip()
-                        if line.startswith("["):
-                                section = line
-                        elif section == "[Install]" and line.startswith("WantedBy="):
-                                if {"multi-user.target", "default.target"} & set(line[9:].split()):
-                                        return True
+        for line in text.splitlines():
+                line = line.strip()
+                if line.startswith("["):
+                        section = line
+                elif section == "[Install]" and line.startswith("WantedBy="):
+                        if {"multi-user.target", "default.target"} & set(line[9:].split()):
+                                return True
         return False
-
-
-def _is_dbus_activation_file(path):
-        with open(path, errors="replace") as f:
-                return "[D-BUS Service]" in f.read(4096)
 
 
 def main(argv):

@@ -134,6 +134,13 @@ def test_install_lands_in_the_sandbox_only(sandbox):
         assert os.path.isfile(os.path.join(sandbox.state_dir, "upper", path.lstrip("/")))
         # The build dir is visible inside at its own path; the installed copy is the built one.
         sandbox.run("cmp", os.path.join(sandbox.build_dir, "src", "podd", "podd"), path)
+        # The project's unit and D-Bus files are where systemd and dbus-daemon read them.
+        if os.path.exists(os.path.join(sandbox.build_dir, "units", "podd.service")):
+                assert sandbox.run("systemctl", "show", "-P", "LoadState", "podd.service").stdout.strip() == "loaded"
+                assert sandbox.run("systemctl", "show", "-P", "ExecStart", "podd.service").stdout.find(path) >= 0
+                sandbox.run("test", "-f", "/etc/dbus-1/system.d/io.podctl.pod1.conf")
+                sandbox.run("test", "-f", "/usr/share/dbus-1/system-services/io.podctl.pod1.service")
+                sandbox.run("test", "-d", "/run/pods")
 
 
 def test_host_tmp_is_untouched(make_sandbox):
@@ -209,24 +216,30 @@ def test_install_places_units_policy_and_catalog_and_enable_survives_reboot(make
                                               '<allow own="io.podctl.it1"/></policy></busconfig>\n',
                         "io.podctl.it1.service": "[D-BUS Service]\nName=io.podctl.it1\nExec=/bin/false\n"
                                                  "User=root\nSystemdService=podctl-it.service\n",
+                        "podctl-it-tmpfiles.conf": "d /run/podctl-it 0750 root root -\n",
                         "podctl-it.catalog": "-- 0b1f5c1e2c8a4a3e9a6a0b6c7d8e9f00\nSubject: podctl it test entry\n"
                                              "\nThe podctl integration test's catalog entry.\n",
                 }
                 for name, text in files.items():
                         with open(os.path.join(units, name), "w") as f:
                                 f.write(text)
-                sb = make_sandbox(boot=False)
-                sb.source_dir = src
-                sb.boot()
-                sb.install()
+                sb = make_sandbox()
+                sb.install(project_dirs=[src])
                 assert sb.run("test", "-f", "/etc/dbus-1/system.d/io.podctl.it1.conf").returncode == 0
                 assert sb.run("test", "-f", "/usr/share/dbus-1/system-services/io.podctl.it1.service").returncode == 0
                 assert "podctl it test entry" in sb.journal("--list-catalog", "0b1f5c1e2c8a4a3e9a6a0b6c7d8e9f00")
                 sb.run("systemctl", "start", "podctl-it.service")
                 assert sb.run("systemctl", "is-active", "podctl-it.service").stdout.strip() == "active"
 
+                assert sb.run("stat", "-c", "%a", "/run/podctl-it").stdout.strip() == "750"
+                # A D-Bus policy only: the tmpfiles snippet, also a .conf, must not end up there.
+                assert sb.run("test", "-e", "/etc/dbus-1/system.d/podctl-it-tmpfiles.conf",
+                              check=False).returncode == 1
+
                 sb.enable("podctl-it.service")
                 sb.reboot()
+                # /run is new, and the snippet made its directory again, as systemd-tmpfiles-setup would.
+                assert sb.run("stat", "-c", "%a", "/run/podctl-it").stdout.strip() == "750"
                 assert sb.run("systemctl", "is-active", "podctl-it.service").stdout.strip() == "active"
                 assert sb.run("systemctl", "is-active", "podctl-it-preset.service").stdout.strip() == "active"
                 sb.wait_until(lambda: "podctl-it-up" in sb.journal("-b", "-u", "podctl-it.service", "-o", "cat"),
