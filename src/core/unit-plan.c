@@ -988,6 +988,14 @@ static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks
                 r = add_bool(u, "RemainAfterExit", true, origin);
                 if (r < 0)
                         return r;
+        } else if (c->role == CONTAINER_APP && !streq_ptr(p->pod->spec.restart_policy, "Always")) {
+                /* A container that is not restarted after a clean exit keeps its unit loaded
+                 * ("active/exited") instead of letting systemd unload it at once: its exit code and
+                 * times stay readable, by podd and after a podd restart, as Kubernetes keeps a
+                 * terminated container's status. (A failed unit stays loaded anyway.) */
+                r = add_bool(u, "RemainAfterExit", true, "spec.restartPolicy");
+                if (r < 0)
+                        return r;
         }
         origin = mfree(origin);
 

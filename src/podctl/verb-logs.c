@@ -9,6 +9,7 @@
 #include "podctl.h"
 #include "strbuf.h"
 #include "string-util.h"
+#include "unit-name.h"
 #include "strv.h"
 
 typedef struct LogsArgs {
@@ -163,14 +164,25 @@ static int show_logs(const LogsArgs *a, const char *container) {
                 _cleanup_(freep) char *m1 = asprintf_safe("POD_NAMESPACE=%s", a->namespace);
                 _cleanup_(freep) char *m2 = asprintf_safe("POD_NAME=%s", a->pod);
                 _cleanup_(freep) char *m3 = asprintf_safe("CONTAINER_NAME=%s", container);
+                _cleanup_(freep) char *unit = NULL, *m4 = NULL;
 
-                if (!m1 || !m2 || !m3)
+                /* Only what the container's own unit logged: podd's event records carry the same
+                 * POD_*=/CONTAINER_NAME= fields but come from podd.service. */
+                r = unit_name_container_service(a->namespace, a->pod, container, &unit);
+                if (r < 0) {
+                        fprintf(stderr, "podctl: no unit name for container %s: %s\n", container, strerror(-r));
+                        return r;
+                }
+                m4 = asprintf_safe("_SYSTEMD_UNIT=%s", unit);
+                if (!m1 || !m2 || !m3 || !m4)
                         return log_oom();
                 r = sd_journal_add_match(j, m1, 0);
                 if (r >= 0)
                         r = sd_journal_add_match(j, m2, 0);
                 if (r >= 0)
                         r = sd_journal_add_match(j, m3, 0);
+                if (r >= 0)
+                        r = sd_journal_add_match(j, m4, 0);
                 if (r < 0) {
                         fprintf(stderr, "podctl: cannot filter the journal: %s\n", strerror(-r));
                         return r;

@@ -79,6 +79,7 @@ struct Manager {
 
 int manager_new(sd_event *event, sd_bus *bus, Manager **ret);
 Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 /* Loads /etc/pods, subscribes to systemd, adopts what runs, then reconciles. Returns once the first
  * steps are queued; the rest happens in the event loop. */
 int manager_startup(Manager *m);

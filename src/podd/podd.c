@@ -1,26 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
 
 #include "config.h"
-#include "macro.h"
+#include "log.h"
+#include "manager.h"
 
-/* The daemon arrives with a later release. Until then podd says so plainly instead of pretending to run:
- * a unit that starts it fails visibly. */
+/* podd: runs the pods declared in /etc/pods as systemd units and serves io.podctl.pod1. The main
+ * function only wires the event loop, the bus and the manager together; manager.c holds the logic. */
 
 static void help(void) {
         printf("podd [--help] [--version]\n\n"
-               "The podctl daemon: runs Kubernetes Pod manifests from %s as systemd units.\n\n"
-               "This version of podd is not implemented yet: it only answers --help and --version.\n"
-               "'podctl validate' and 'podctl render' work without it.\n\n"
+               "The podctl daemon: runs the Kubernetes Pods declared in %s as systemd units and serves the\n"
+               "io.podctl.pod1 D-Bus API that podctl talks to. Normally started by podd.service.\n\n"
+               "Pods keep running when podd stops or crashes; a restarted podd adopts them.\n\n"
                "Options:\n"
                "  -h --help     Show this help\n"
                "     --version  Show the version\n",
                PODS_CONFIG_DIR);
 }
 
-int main(int argc, char *argv[]) {
+static int parse_argv(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",    no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
@@ -38,21 +42,70 @@ int main(int argc, char *argv[]) {
                         printf("podd %s\n", PROJECT_VERSION);
                         return 0;
                 default:
-                        if (optopt != 0)
-                                fprintf(stderr, "podd: unknown flag \"-%c\"\n", optopt);
-                        else
-                                fprintf(stderr, "podd: unknown flag \"%s\"\n", argv[optind - 1]);
-                        return 2;
+                        fprintf(stderr, "podd: unknown flag \"%s\"\n", argv[optind - 1]);
+                        return -EINVAL;
                 }
-
         if (optind < argc) {
                 fprintf(stderr, "podd: unexpected argument \"%s\"\n", argv[optind]);
-                return 2;
+                return -EINVAL;
         }
-
-        /* Tell a Type=notify service manager why we leave, so `systemctl status podd` shows it. */
-        (void) sd_notify(false, "STATUS=The pod daemon is not implemented in this version.");
-        fprintf(stderr, "podd: the daemon is not implemented in podctl %s; "
-                "'podctl validate' and 'podctl render' work without it.\n", PROJECT_VERSION);
         return 1;
+}
+
+static int run(void) {
+        _cleanup_(sd_event_unrefp) sd_event *event = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(manager_freep) Manager *m = NULL;
+        sigset_t mask;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_message(LOG_ERR, "Failed to block signals: %m"), -errno;
+
+        r = sd_event_default(&event);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to allocate the event loop: %s", strerror(-r)), r;
+        /* SIGTERM (systemctl stop podd) ends podd, never its pods. */
+        r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to watch signals: %s", strerror(-r)), r;
+        r = sd_event_set_watchdog(event, true);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to enable the watchdog: %s", strerror(-r)), r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to connect to the system bus: %s", strerror(-r)), r;
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to attach the bus: %s", strerror(-r)), r;
+
+        r = manager_new(event, bus, &m);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to set up: %s", strerror(-r)), r;
+        r = manager_bus_register(m);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to serve io.podctl.pod1: %s", strerror(-r)), r;
+        r = manager_startup(m);
+        if (r < 0)
+                return r;
+
+        r = sd_event_loop(event);
+        if (r < 0)
+                return log_message(LOG_ERR, "Event loop failed: %s", strerror(-r)), r;
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Stopped; pods keep running.");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        int r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        return run() < 0 ? 1 : 0;
 }

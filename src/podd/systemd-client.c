@@ -32,6 +32,8 @@
 typedef enum OpKind {
         OP_START,         /* StartTransientUnit: a job */
         OP_STOP,          /* StopUnit: a job */
+        OP_RESTART,       /* RestartUnit: a job (a failed init container, started again) */
+        OP_SET_PROPERTIES, /* SetUnitProperties(runtime): a call */
         OP_KILL,          /* KillUnit: a call */
         OP_RESET_FAILED,  /* ResetFailedUnit: a call, nobody waits */
         OP_LIST,          /* ListUnitsByPatterns, then a read of every pod service */
@@ -132,7 +134,7 @@ struct SystemdClient {
 };
 
 static bool op_kind_is_job(OpKind k) {
-        return k == OP_START || k == OP_STOP;
+        return k == OP_START || k == OP_STOP || k == OP_RESTART;
 }
 
 static bool unit_is_pod_service(const char *unit) {
@@ -702,6 +704,7 @@ static int on_call_reply(sd_bus_message *reply, void *userdata, sd_bus_error *re
         switch (op->kind) {
         case OP_START:
         case OP_STOP:
+        case OP_RESTART:
                 r = sd_bus_message_read(reply, "o", &path);
                 if (r >= 0) {
                         op->job_path = strdup(path);
@@ -1171,6 +1174,43 @@ int systemd_client_stop_unit(SystemdClient *c, const char *unit, SystemdJobCallb
         if (r < 0)
                 return r;
         return submit_simple(c, OP_STOP, unit, cb, userdata, m);
+}
+
+int systemd_client_restart_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        assert(c);
+        assert(unit);
+        if (!c->started)
+                return -ENOTCONN;
+
+        r = call_new(c, "RestartUnit", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "ss", unit, "replace");
+        if (r < 0)
+                return r;
+        return submit_simple(c, OP_RESTART, unit, cb, userdata, m);
+}
+
+int systemd_client_set_stop_timeout(SystemdClient *c, const char *unit, uint64_t usec) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        assert(c);
+        assert(unit);
+        if (!c->started)
+                return -ENOTCONN;
+
+        /* runtime=true: the change lives until the unit is gone, never written as a drop-in. */
+        r = call_new(c, "SetUnitProperties", &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "sba(sv)", unit, 1, 1, "TimeoutStopUSec", "t", usec);
+        if (r < 0)
+                return r;
+        return submit_simple(c, OP_SET_PROPERTIES, unit, NULL, NULL, m);
 }
 
 int systemd_client_kill_unit(SystemdClient *c, const char *unit, const char *who, int signo,

@@ -46,6 +46,11 @@ unsigned systemd_client_version(const SystemdClient *c);
 int systemd_client_start_unit(SystemdClient *c, const PlannedUnit *u, SystemdJobCallback cb, void *userdata);
 /* StopUnit(name, "replace") and report the job's end. A unit that is not loaded completes with "done". */
 int systemd_client_stop_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata);
+/* RestartUnit(name, "replace"): starts a loaded unit again (a failed init container) and reports the
+ * job's end. */
+int systemd_client_restart_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata);
+/* SetUnitProperties(name, runtime, TimeoutStopUSec=usec): a per-deletion grace period; fire and forget. */
+int systemd_client_set_stop_timeout(SystemdClient *c, const char *unit, uint64_t usec);
 /* KillUnit(name, who, signal): immediate, no job. cb gets r and "done". */
 int systemd_client_kill_unit(SystemdClient *c, const char *unit, const char *who, int signo,
                              SystemdJobCallback cb, void *userdata);

@@ -1,0 +1,918 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-id128.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+#include "pod-state-file.h"
+#include "strbuf.h"
+#include "string-util.h"
+#include "strv.h"
+#include "unit-name.h"
+
+#define PODS_STATE_DIR "/run/pods/state"
+#define PODS_ARCHIVE_DIR "/var/lib/pods/removed"
+
+/* Kubernetes' restart back-off (k8s-semantics.md §3.2), for the restarts podd makes itself (init
+ * containers): the first restart is immediate, then 10 s doubling up to 5 min. */
+#define BACKOFF_INITIAL_USEC (10 * USEC_PER_SEC)
+#define BACKOFF_MAX_USEC (300 * USEC_PER_SEC)
+#define USEC_PER_SEC UINT64_C(1000000)
+
+static uint64_t now_realtime(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void pod_run_changed(PodRun *p);
+static void pod_run_start_next(PodRun *p);
+
+/* ---- events ---- */
+
+static void pod_event(PodRun *p, const Container *c, const char *type, const char *reason, const char *fmt, ...)
+        _printf_(5, 6);
+static void pod_event(PodRun *p, const Container *c, const char *type, const char *reason, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_(freep) char *msg = vasprintf_safe(fmt, ap);
+        va_end(ap);
+        if (!msg)
+                return;
+        EventInfo e = {
+                .namespace = p->namespace,
+                .pod = p->name,
+                .pod_uid = p->uid,
+                .container = c ? c->name : NULL,
+                .type = type,
+                .reason = reason,
+                .message = msg,
+        };
+        (void) event_log_add(p->manager->events, &e, true);
+}
+
+/* ---- PodRun lifetime ---- */
+
+static PodRun *pod_run_free(PodRun *p) {
+        if (!p)
+                return NULL;
+        if (p->manager)
+                systemd_client_forget(p->manager->systemd, p);
+        sd_event_source_disable_unref(p->backoff_timer);
+        for (size_t i = 0; i < p->n_containers; i++)
+                container_runtime_done(&p->rt[i]);
+        free(p->rt);
+        strv_free(p->units);
+        free(p->backoff_usec);
+        free(p->announced);
+        pod_status_done(&p->status);
+        unit_plan_free(p->plan);
+        manifest_free(p->manifest);
+        free(p->object_json);
+        free(p->source_file);
+        free(p->hash);
+        free(p->uid);
+        free(p->pod_slice);
+        free(p->namespace);
+        free(p->name);
+        free(p->key);
+        free(p);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(PodRun *, pod_run_free);
+
+static char *pod_key(const char *ns, const char *name) {
+        return asprintf_safe("%s/%s", ns, name);
+}
+
+static char *new_uid(void) {
+        sd_id128_t id;
+        if (sd_id128_randomize(&id) < 0)
+                return NULL;
+        /* RFC 4122 text form, as Kubernetes prints UIDs */
+        return asprintf_safe(SD_ID128_UUID_FORMAT_STR, SD_ID128_FORMAT_VAL(id));
+}
+
+/* Makes a run from a desired pod: the run owns its own copy of the object (parsed again from its JSON
+ * form), so reloading /etc/pods never pulls the model from under a running pod. */
+static int pod_run_new(Manager *m, const DesiredPod *dp, const char *uid, PodRun **ret) {
+        _cleanup_(pod_run_freep) PodRun *p = NULL;
+        StrBuf json = {};
+        Diags diags = {};
+        int r;
+
+        p = calloc(1, sizeof(PodRun));
+        if (!p)
+                return -ENOMEM;
+        p->manager = m;
+        p->deletion_grace = -1;
+
+        ynode_to_json(dp->pod->src, &json);
+        p->object_json = strbuf_steal(&json);
+        if (!p->object_json)
+                return -ENOMEM;
+        r = manifest_load(p->object_json, strlen(p->object_json), NULL, &p->manifest, &diags);
+        diags_done(&diags);
+        if (r < 0 && r != -EINVAL)
+                return r;
+        if (!p->manifest || p->manifest->n_pods != 1)
+                return -EINVAL; /* it validated once as the manifest; its JSON form must as well */
+        p->pod = p->manifest->pods[0];
+
+        p->namespace = strdup(p->pod->metadata.namespace);
+        p->name = strdup(p->pod->metadata.name);
+        p->key = pod_key(p->namespace, p->name);
+        p->hash = strdup(dp->hash);
+        p->source_file = strdup(dp->file);
+        p->uid = uid ? strdup(uid) : new_uid();
+        if (!p->namespace || !p->name || !p->key || !p->hash || !p->source_file || !p->uid)
+                return -ENOMEM;
+        /* The UID is the pod's from now on: status messages and the plan's POD_UID= carry it. */
+        free(p->manifest->pods[0]->metadata.uid);
+        p->manifest->pods[0]->metadata.uid = strdup(p->uid);
+        if (!p->pod->metadata.uid)
+                return -ENOMEM;
+
+        PlanContext ctx = PLAN_CONTEXT_DEFAULT;
+        ctx.hook_path = POD_HOOK_PATH;
+        ctx.pod_uid = p->uid;
+        ctx.systemd_version = systemd_client_version(m->systemd);
+        r = unit_plan_build(p->pod, &ctx, &p->plan, &diags);
+        if (r < 0) {
+                /* Validation passed but systemd could not take it (a name too long for a unit name, …):
+                 * say why in the journal; the pod is not started. */
+                for (size_t i = 0; i < diags.n; i++) {
+                        _cleanup_(freep) char *s = diag_format(&diags.items[i], dp->file);
+                        if (s)
+                                log_message(LOG_ERR, "%s", s);
+                }
+                diags_done(&diags);
+                return r;
+        }
+        diags_done(&diags);
+
+        r = unit_name_pod_slice(p->namespace, p->name, &p->pod_slice);
+        if (r < 0)
+                return r;
+
+        p->n_containers = pod_n_containers(p->pod);
+        p->rt = calloc(p->n_containers, sizeof(ContainerRuntime));
+        p->backoff_usec = calloc(p->n_containers, sizeof(uint64_t));
+        p->announced = calloc(p->n_containers, sizeof(bool));
+        p->units = calloc(p->n_containers + 1, sizeof(char *));
+        if (!p->rt || !p->backoff_usec || !p->announced || !p->units)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_containers; i++) {
+                const Container *c = pod_container_at(p->pod, i);
+                r = unit_name_container_service(p->namespace, p->name, c->name, &p->units[i]);
+                if (r < 0)
+                        return r;
+                p->rt[i].gate = c->image ? CONTAINER_GATE_IMAGE_UNSUPPORTED : CONTAINER_GATE_NOT_STARTED;
+        }
+
+        p->creation_usec = now_realtime();
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static int pod_run_save(PodRun *p) {
+        _cleanup_(freep) char *path = pod_state_file_path(p->manager->state_dir, p->namespace, p->name);
+        _cleanup_(freep) uint32_t *restarts = calloc(MAX(p->n_containers, 1u), sizeof(uint32_t));
+        if (!path || !restarts)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_containers; i++)
+                restarts[i] = p->rt[i].podd_restarts;
+        PodStateFile s = {
+                .uid = p->uid,
+                .hash = p->hash,
+                .creation_usec = p->creation_usec,
+                .start_usec = p->start_usec,
+                .podd_restarts = restarts,
+                .n_podd_restarts = p->n_containers,
+        };
+        int r = pod_state_file_write(path, &s);
+        if (r < 0)
+                log_message(LOG_WARNING, "Failed to save the state of pod %s: %s", p->key, strerror(-r));
+        return r;
+}
+
+static void pod_run_forget_state(PodRun *p) {
+        _cleanup_(freep) char *path = pod_state_file_path(p->manager->state_dir, p->namespace, p->name);
+        if (path && unlink(path) < 0 && errno != ENOENT)
+                log_message(LOG_WARNING, "Failed to remove %s: %m", path);
+}
+
+static const PlannedUnit *plan_unit(const PodRun *p, const char *name) {
+        return unit_plan_find(p->plan, name);
+}
+
+static ssize_t pod_run_container_index(const PodRun *p, const char *container) {
+        for (size_t i = 0; i < p->n_containers; i++)
+                if (streq(pod_container_at(p->pod, i)->name, container))
+                        return (ssize_t) i;
+        return -1;
+}
+
+/* ---- status ---- */
+
+static void pod_run_update_status(PodRun *p) {
+        PodStatus st = {};
+        PodRuntime prt = {
+                .now_usec = now_realtime(),
+                .start_time_usec = p->start_usec,
+                .deleting = p->deletion_usec > 0,
+                .previous = p->have_status ? &p->status : NULL,
+        };
+        if (pod_status_compute(p->pod, p->rt, p->units, &prt, &st) < 0) {
+                log_message(LOG_ERR, "Out of memory computing the status of pod %s", p->key);
+                return;
+        }
+        pod_status_done(&p->status);
+        p->status = st;
+        p->have_status = true;
+}
+
+static void pod_run_changed(PodRun *p) {
+        pod_run_update_status(p);
+        if (!p->hidden)
+                manager_emit_pod_changed(p->manager, p);
+}
+
+char *pod_run_to_json(PodRun *p) {
+        if (!p->have_status)
+                pod_run_update_status(p);
+        PodMetaExtra meta = {
+                .uid = p->uid,
+                .creation_usec = p->creation_usec,
+                .deletion_usec = p->deletion_usec,
+                .deletion_grace_seconds = p->deletion_grace,
+                .source_file = p->source_file,
+        };
+        return pod_to_json(p->pod, &meta, &p->status);
+}
+
+/* ---- starting ---- */
+
+static bool container_blocks_successors(const Container *c) {
+        /* Init containers and sidecars gate everything after them; app containers start one after the
+         * other (each one's postStart finishing first, as the kubelet does) but a failing one does not
+         * hold the others back. */
+        return c->role != CONTAINER_APP;
+}
+
+static void on_slices_started(SystemdClient *c, const char *unit, int r, const char *result,
+                              const sd_bus_error *error, void *userdata);
+static void on_container_started(SystemdClient *c, const char *unit, int r, const char *result,
+                                 const sd_bus_error *error, void *userdata);
+
+static void pod_run_start(PodRun *p) {
+        p->stage = POD_STAGE_STARTING;
+        p->start_usec = now_realtime();
+        (void) pod_run_save(p);
+        pod_event(p, NULL, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", p->namespace, p->name,
+                  p->manager->hostname);
+
+        /* The namespace slice and the pod slice are the plan's first two units. Starting a slice that
+         * already exists completes at once. */
+        p->job_in_flight = true;
+        int r = systemd_client_start_unit(p->manager->systemd, &p->plan->units[0], on_slices_started, p);
+        if (r < 0) {
+                log_message(LOG_ERR, "Failed to start the slices of pod %s: %s", p->key, strerror(-r));
+                p->job_in_flight = false;
+        }
+        pod_run_changed(p);
+}
+
+static void on_slices_started(SystemdClient *c, const char *unit, int r, const char *result,
+                              const sd_bus_error *error, void *userdata) {
+        PodRun *p = userdata;
+
+        if (r < 0 || !streq_ptr(result, "done"))
+                log_message(LOG_WARNING, "Starting %s: %s", unit,
+                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+        if (streq(unit, p->plan->units[0].name)) {
+                /* then the pod slice */
+                r = systemd_client_start_unit(p->manager->systemd, &p->plan->units[1], on_slices_started, p);
+                if (r >= 0)
+                        return;
+        }
+        p->job_in_flight = false;
+        pod_run_start_next(p);
+}
+
+static int pod_run_start_container(PodRun *p, size_t i) {
+        const PlannedUnit *u = plan_unit(p, p->units[i]);
+        const Container *c = pod_container_at(p->pod, i);
+        int r;
+
+        if (!u)
+                return -ENOENT;
+        pod_event(p, c, "Normal", "Created", "Created container: %s", c->name);
+        p->rt[i].gate = CONTAINER_GATE_NONE;
+        p->job_in_flight = true;
+        if (p->rt[i].unit.exists)
+                /* A failed init container's unit is still loaded: start it again by name. */
+                r = systemd_client_restart_unit(p->manager->systemd, p->units[i], on_container_started, p);
+        else
+                r = systemd_client_start_unit(p->manager->systemd, u, on_container_started, p);
+        if (r < 0) {
+                p->job_in_flight = false;
+                p->rt[i].gate = CONTAINER_GATE_START_FAILED;
+                free(p->rt[i].gate_message);
+                p->rt[i].gate_message = strdup(strerror(-r));
+        }
+        return r;
+}
+
+static void pod_run_start_next(PodRun *p) {
+        if (p->stage != POD_STAGE_STARTING || p->job_in_flight)
+                return;
+
+        while (p->next < p->n_containers) {
+                size_t i = p->next;
+                const Container *c = pod_container_at(p->pod, i);
+
+                if (p->rt[i].gate == CONTAINER_GATE_IMAGE_UNSUPPORTED) {
+                        if (!p->announced[i]) {
+                                p->announced[i] = true;
+                                pod_event(p, c, "Warning", "ImagesNotSupported",
+                                          "Container %s names image \"%s\": podctl does not run container images yet",
+                                          c->name, c->image);
+                        }
+                        if (container_blocks_successors(c)) {
+                                p->stage = POD_STAGE_BLOCKED;
+                                pod_run_changed(p);
+                                return;
+                        }
+                        p->next++;
+                        continue;
+                }
+                if (p->rt[i].gate == CONTAINER_GATE_BACKOFF)
+                        return; /* the back-off timer resumes */
+
+                if (pod_run_start_container(p, i) >= 0) {
+                        pod_run_changed(p);
+                        return; /* on_container_started continues */
+                }
+                pod_event(p, c, "Warning", "Failed", "Error: %s", p->rt[i].gate_message ?: "cannot start");
+                if (container_blocks_successors(c)) {
+                        p->stage = POD_STAGE_BLOCKED;
+                        pod_run_changed(p);
+                        return;
+                }
+                p->next++;
+        }
+        p->stage = POD_STAGE_STARTED;
+        pod_run_changed(p);
+}
+
+static int on_backoff_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        PodRun *p = userdata;
+        size_t i = p->next;
+
+        p->backoff_timer = sd_event_source_disable_unref(p->backoff_timer);
+        if (p->stage != POD_STAGE_STARTING || i >= p->n_containers)
+                return 0;
+        p->rt[i].gate = CONTAINER_GATE_NOT_STARTED;
+        p->rt[i].podd_restarts++;
+        (void) pod_run_save(p);
+        pod_run_start_next(p);
+        return 0;
+}
+
+/* An init container failed: retry it with Kubernetes' back-off, unless the pod's restartPolicy is
+ * Never, which fails the pod (k8s-semantics.md §3.4). */
+static void pod_run_init_failed(PodRun *p, size_t i) {
+        const Container *c = pod_container_at(p->pod, i);
+
+        if (streq_ptr(p->pod->spec.restart_policy, "Never")) {
+                p->stage = POD_STAGE_BLOCKED;
+                pod_run_changed(p);
+                return;
+        }
+        uint64_t delay = p->backoff_usec[i];
+        p->backoff_usec[i] = delay == 0 ? BACKOFF_INITIAL_USEC : MIN(2 * delay, BACKOFF_MAX_USEC);
+        if (delay > 0)
+                pod_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
+                          c->name, p->name, p->namespace, p->uid);
+        p->rt[i].gate = CONTAINER_GATE_BACKOFF;
+        p->rt[i].next_start_usec = now_realtime() + delay;
+        int r = sd_event_add_time_relative(p->manager->event, &p->backoff_timer, CLOCK_MONOTONIC, delay, 0,
+                                           on_backoff_timer, p);
+        if (r < 0)
+                log_message(LOG_ERR, "Failed to arm the back-off timer of pod %s: %s", p->key, strerror(-r));
+        pod_run_changed(p);
+}
+
+static void on_container_started(SystemdClient *c, const char *unit, int r, const char *result,
+                                 const sd_bus_error *error, void *userdata) {
+        PodRun *p = userdata;
+        size_t i = p->next;
+
+        p->job_in_flight = false;
+        if (i >= p->n_containers || !streq(unit, p->units[i]) || p->stage != POD_STAGE_STARTING)
+                return;
+        const Container *ct = pod_container_at(p->pod, i);
+
+        if (r < 0) {
+                /* systemd refused the unit itself: nothing will start it later. */
+                p->rt[i].gate = CONTAINER_GATE_START_FAILED;
+                free(p->rt[i].gate_message);
+                p->rt[i].gate_message = strdup(error && error->message ? error->message : strerror(-r));
+                pod_event(p, ct, "Warning", "Failed", "Error: %s", p->rt[i].gate_message ?: "cannot start");
+                if (container_blocks_successors(ct)) {
+                        p->stage = POD_STAGE_BLOCKED;
+                        pod_run_changed(p);
+                        return;
+                }
+                p->next++;
+                pod_run_start_next(p);
+                return;
+        }
+
+        (void) systemd_client_refresh(p->manager->systemd, unit);
+        if (streq(result, "done")) {
+                if (ct->role == CONTAINER_INIT)
+                        p->backoff_usec[i] = 0;
+                else
+                        pod_event(p, ct, "Normal", "Started", "Started container %s", ct->name);
+                p->next++;
+                pod_run_start_next(p);
+                return;
+        }
+
+        /* "failed": the command did not run, exited non-zero (an init container), or postStart failed.
+         * App containers and sidecars are restarted by systemd's Restart=; init containers by podd. */
+        if (ct->role == CONTAINER_INIT) {
+                pod_run_init_failed(p, i);
+                return;
+        }
+        pod_event(p, ct, "Warning", "Failed", "Error: container %s did not start (%s)", ct->name, result);
+        if (ct->role == CONTAINER_SIDECAR) {
+                /* A sidecar must be running before later init containers start; systemd restarts it.
+                 * on_unit() resumes the sequence once it runs. */
+                return;
+        }
+        p->next++;
+        pod_run_start_next(p);
+}
+
+/* ---- unit state ---- */
+
+typedef struct AdoptedUnit {
+        char *unit;
+        UnitSnapshot snap;
+} AdoptedUnit;
+
+static AdoptedUnit *adopted_unit_free(AdoptedUnit *a) {
+        if (!a)
+                return NULL;
+        unit_snapshot_done(&a->snap);
+        free(a->unit);
+        free(a);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(AdoptedUnit *, adopted_unit_free);
+
+static int snapshot_copy(const UnitSnapshot *from, UnitSnapshot *to) {
+        *to = (UnitSnapshot) {
+                .exists = from->exists,
+                .active_state = strdup_or_null(from->active_state),
+                .sub_state = strdup_or_null(from->sub_state),
+                .result = strdup_or_null(from->result),
+                .exec_main_code = from->exec_main_code,
+                .exec_main_status = from->exec_main_status,
+                .exec_main_start_usec = from->exec_main_start_usec,
+                .exec_main_exit_usec = from->exec_main_exit_usec,
+                .active_enter_usec = from->active_enter_usec,
+                .inactive_enter_usec = from->inactive_enter_usec,
+                .n_restarts = from->n_restarts,
+                .restart_usec = from->restart_usec,
+                .invocation_id = strdup_or_null(from->invocation_id),
+        };
+        if ((from->active_state && !to->active_state) || (from->sub_state && !to->sub_state) ||
+            (from->result && !to->result) || (from->invocation_id && !to->invocation_id)) {
+                unit_snapshot_done(to);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool snapshot_running(const UnitSnapshot *u) {
+        return u->exists && streq_ptr(u->active_state, "active") && streq_ptr(u->sub_state, "running");
+}
+
+static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap) {
+        ContainerRuntime *rt = &p->rt[i];
+        const Container *c = pod_container_at(p->pod, i);
+
+        /* An instance ended (its exit time moved): keep it as lastState, as the kubelet keeps the previous
+         * container's termination. */
+        if (snap->exists && snap->exec_main_exit_usec > 0 &&
+            snap->exec_main_exit_usec != rt->unit.exec_main_exit_usec && snap->exec_main_code > 0) {
+                ContainerState st = {};
+                if (container_state_from_exit(snap, &st) >= 0) {
+                        container_state_done(&rt->last_termination);
+                        rt->last_termination = st;
+                }
+        }
+        bool was_backoff = streq_ptr(rt->unit.sub_state, "auto-restart");
+        bool is_backoff = streq_ptr(snap->sub_state, "auto-restart");
+        if (is_backoff && !was_backoff)
+                pod_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
+                          c->name, p->name, p->namespace, p->uid);
+
+        UnitSnapshot copy;
+        if (snapshot_copy(snap, &copy) < 0) {
+                log_message(LOG_ERR, "Out of memory recording the state of %s", p->units[i]);
+                return;
+        }
+        unit_snapshot_done(&rt->unit);
+        rt->unit = copy;
+
+        /* A sidecar that failed its first start holds the sequence until systemd got it running. */
+        if (p->stage == POD_STAGE_STARTING && !p->job_in_flight && p->next == i && c->role == CONTAINER_SIDECAR &&
+            snapshot_running(snap)) {
+                pod_event(p, c, "Normal", "Started", "Started container %s", c->name);
+                p->next++;
+                pod_run_start_next(p);
+        }
+}
+
+static void manager_on_unit(SystemdClient *c, const char *unit, const UnitSnapshot *snap, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_(freep) char *ns = NULL, *pod = NULL, *container = NULL;
+
+        if (unit_name_parse(unit, &ns, &pod, &container) < 0 || !container)
+                return;
+
+        if (m->adopting) {
+                /* Remember it until the desired pods are matched with what runs; the entry owns
+                 * the key the map points at. */
+                _cleanup_(adopted_unit_freep) AdoptedUnit *a = calloc(1, sizeof(AdoptedUnit));
+                if (!a || !(a->unit = strdup(unit)) || snapshot_copy(snap, &a->snap) < 0)
+                        return;
+                adopted_unit_free(hashmap_remove(m->adopt_units, unit));
+                if (hashmap_put(m->adopt_units, a->unit, a) >= 0)
+                        TAKE_PTR(a);
+                return;
+        }
+
+        PodRun *p = manager_find_pod(m, ns, pod);
+        if (!p)
+                return;
+        ssize_t i = pod_run_container_index(p, container);
+        if (i < 0)
+                return;
+        pod_run_apply_snapshot(p, (size_t) i, snap);
+        pod_run_changed(p);
+}
+
+/* ---- terminating ---- */
+
+static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char *result,
+                           const sd_bus_error *error, void *userdata) {
+        PodRun *p = userdata;
+        Manager *m = p->manager;
+
+        if (r < 0 || !streq_ptr(result, "done"))
+                log_message(LOG_WARNING, "Stopping %s: %s", unit,
+                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+
+        for (size_t i = 0; i < p->n_containers; i++)
+                (void) systemd_client_reset_failed(m->systemd, p->units[i]);
+        pod_run_forget_state(p);
+        event_log_forget_pod(m->events, p->namespace, p->name);
+        if (!p->hidden)
+                manager_emit_pod_removed(m, p->namespace, p->name);
+        PodRun *q = hashmap_remove(m->pods, p->key);
+        assert(q == p);
+        pod_run_free(p);
+        /* A changed manifest waits for the old pod to be gone before its new version starts. */
+        manager_schedule_reconcile(m);
+}
+
+int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
+        Manager *m = p->manager;
+        int r;
+
+        if (force)
+                p->hidden = true;
+        if (p->stage == POD_STAGE_TERMINATING)
+                return 0;
+
+        int64_t spec_grace = p->pod->spec.termination_grace_period_seconds.value;
+        p->deletion_grace = grace >= 0 ? grace : spec_grace;
+        p->deletion_usec = now_realtime();
+        p->stage = POD_STAGE_TERMINATING;
+        p->backoff_timer = sd_event_source_disable_unref(p->backoff_timer);
+
+        for (size_t i = 0; i < p->n_containers; i++) {
+                const Container *c = pod_container_at(p->pod, i);
+                if (!snapshot_running(&p->rt[i].unit) && !streq_ptr(p->rt[i].unit.active_state, "activating"))
+                        continue;
+                pod_event(p, c, "Normal", "Killing", "Stopping container %s", c->name);
+                /* A grace other than the spec's (delete --grace-period) replaces the unit's stop timeout
+                 * for this stop only (runtime property). Kubernetes' floor is 2 s for the signal wait. */
+                if (p->deletion_grace != spec_grace) {
+                        r = systemd_client_set_stop_timeout(m->systemd, p->units[i],
+                                                            (uint64_t) MAX(p->deletion_grace, 2) * USEC_PER_SEC);
+                        if (r < 0)
+                                log_message(LOG_WARNING, "Failed to set the grace period of %s: %s", p->units[i],
+                                            strerror(-r));
+                }
+        }
+        pod_run_changed(p);
+        if (p->hidden)
+                manager_emit_pod_removed(m, p->namespace, p->name);
+
+        /* Stopping the pod slice stops every container in it, in the reverse of their After= order: app
+         * containers first, then sidecars, last declared first (k8s-semantics.md §2.5). */
+        r = systemd_client_stop_unit(m->systemd, p->pod_slice, on_pod_stopped, p);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to stop pod %s: %s", p->key, strerror(-r)), r;
+        return 0;
+}
+
+/* ---- reconciling desired and running pods ---- */
+
+PodRun *manager_find_pod(Manager *m, const char *ns, const char *name) {
+        _cleanup_(freep) char *key = pod_key(ns, name);
+        return key ? hashmap_get(m->pods, key) : NULL;
+}
+
+static int manager_add_run(Manager *m, const DesiredPod *dp, const PodStateFile *state, PodRun **ret) {
+        _cleanup_(pod_run_freep) PodRun *p = NULL;
+        int r;
+
+        r = pod_run_new(m, dp, state ? state->uid : NULL, &p);
+        if (r < 0)
+                return r;
+        if (state) {
+                p->creation_usec = state->creation_usec;
+                p->start_usec = state->start_usec;
+                for (size_t i = 0; i < MIN(state->n_podd_restarts, p->n_containers); i++)
+                        p->rt[i].podd_restarts = state->podd_restarts[i];
+        }
+        r = hashmap_put(m->pods, p->key, p);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static void manager_reconcile(Manager *m) {
+        size_t n;
+        const DesiredPod *desired = config_dir_pods(m->config, &n);
+        int r;
+
+        /* New and changed pods. */
+        for (size_t i = 0; i < n; i++) {
+                const DesiredPod *dp = &desired[i];
+                PodRun *p = manager_find_pod(m, dp->pod->metadata.namespace, dp->pod->metadata.name);
+                if (p) {
+                        if (p->stage != POD_STAGE_TERMINATING && !streq(p->hash, dp->hash)) {
+                                /* Like a static pod: any edit is a new pod; the old one is fully
+                                 * terminated first (k8s-semantics.md §3.6). */
+                                log_message(LOG_INFO, "Pod %s changed in %s: replacing it", p->key, dp->file);
+                                (void) pod_run_terminate(p, -1, false);
+                        } else if (!streq(p->source_file, dp->file)) {
+                                free(p->source_file);
+                                p->source_file = strdup(dp->file);
+                        }
+                        continue;
+                }
+                r = manager_add_run(m, dp, NULL, &p);
+                if (r < 0) {
+                        log_message(LOG_ERR, "Cannot run pod %s/%s from %s: %s", dp->pod->metadata.namespace,
+                                    dp->pod->metadata.name, dp->file, strerror(-r));
+                        continue;
+                }
+                pod_run_start(p);
+        }
+
+        /* Pods whose manifest is gone. */
+        size_t state = 0;
+        const char *key;
+        void *v;
+        while (hashmap_iterate(m->pods, &state, &key, &v)) {
+                PodRun *p = v;
+                if (p->stage == POD_STAGE_TERMINATING)
+                        continue;
+                if (!config_dir_find(m->config, p->namespace, p->name)) {
+                        log_message(LOG_INFO, "Pod %s is no longer declared: deleting it", p->key);
+                        (void) pod_run_terminate(p, -1, false);
+                }
+        }
+}
+
+static int on_reconcile(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        m->reconcile_event = sd_event_source_disable_unref(m->reconcile_event);
+        if (!m->adopting)
+                manager_reconcile(m);
+        return 0;
+}
+
+void manager_schedule_reconcile(Manager *m) {
+        if (m->reconcile_event)
+                return;
+        int r = sd_event_add_defer(m->event, &m->reconcile_event, on_reconcile, m);
+        if (r < 0)
+                log_message(LOG_ERR, "Failed to schedule a reconciliation: %s", strerror(-r));
+}
+
+static void on_config_change(ConfigDir *d, void *userdata) {
+        Manager *m = userdata;
+        size_t n;
+        const ConfigError *errs = config_dir_errors(d, &n);
+        for (size_t i = 0; i < n; i++)
+                log_message(LOG_WARNING, "%s", errs[i].message);
+        manager_schedule_reconcile(m);
+}
+
+/* ---- adoption ---- */
+
+/* podd (re)started while systemd still runs pods: take them over with their UIDs and restart counts,
+ * without touching a single container. */
+static void manager_adopt(Manager *m) {
+        size_t n;
+        const DesiredPod *desired = config_dir_pods(m->config, &n);
+
+        for (size_t i = 0; i < n; i++) {
+                const DesiredPod *dp = &desired[i];
+                const char *ns = dp->pod->metadata.namespace, *name = dp->pod->metadata.name;
+                _cleanup_(freep) char *path = pod_state_file_path(m->state_dir, ns, name);
+                _cleanup_(pod_state_file_done) PodStateFile state = {};
+                PodRun *p = NULL;
+
+                if (!path || pod_state_file_read(path, &state) < 0)
+                        continue; /* never ran on this boot: reconcile starts it */
+
+                bool any = false;
+                int r = manager_add_run(m, dp, &state, &p);
+                if (r < 0) {
+                        log_message(LOG_ERR, "Cannot adopt pod %s/%s: %s", ns, name, strerror(-r));
+                        continue;
+                }
+                free(p->hash);
+                p->hash = strdup(state.hash); /* the version that runs; reconcile replaces it if it differs */
+                p->next = 0;
+                for (size_t k = 0; k < p->n_containers; k++) {
+                        AdoptedUnit *a = hashmap_get(m->adopt_units, p->units[k]);
+                        if (!a || !a->snap.exists)
+                                continue;
+                        const UnitSnapshot *snap = &a->snap;
+                        any = true;
+                        p->rt[k].gate = CONTAINER_GATE_NONE;
+                        pod_run_apply_snapshot(p, k, snap);
+                        p->announced[k] = true;
+                }
+                if (!any) {
+                        /* state without units: systemd lost them (stopped by hand): start afresh */
+                        hashmap_remove(m->pods, p->key);
+                        pod_run_free(p);
+                        continue;
+                }
+                /* Continue the start sequence where the previous podd left it. */
+                p->stage = POD_STAGE_STARTING;
+                while (p->next < p->n_containers && p->rt[p->next].gate == CONTAINER_GATE_NONE)
+                        p->next++;
+                log_message(LOG_INFO, "Adopted pod %s (uid %s)", p->key, p->uid);
+                pod_run_start_next(p);
+        }
+
+        /* Units of pods nobody declares any more (a file removed while podd was down): stop them. */
+        size_t state = 0;
+        const char *unit;
+        void *v;
+        while (hashmap_iterate(m->adopt_units, &state, &unit, &v)) {
+                _cleanup_(freep) char *ns = NULL, *pod = NULL, *container = NULL;
+                if (unit_name_parse(unit, &ns, &pod, &container) < 0 || manager_find_pod(m, ns, pod))
+                        continue;
+                if (config_dir_find(m->config, ns, pod))
+                        continue; /* declared, but its state is gone: reconcile restarts it */
+                _cleanup_(freep) char *slice = NULL;
+                if (unit_name_pod_slice(ns, pod, &slice) >= 0) {
+                        log_message(LOG_INFO, "Stopping %s: its pod is no longer declared", slice);
+                        (void) systemd_client_stop_unit(m->systemd, slice, NULL, NULL);
+                }
+        }
+}
+
+static void manager_free_adopt_units(Manager *m) {
+        size_t state = 0;
+        const char *key;
+        void *v;
+        while (hashmap_iterate(m->adopt_units, &state, &key, &v)) {
+                hashmap_remove(m->adopt_units, key);
+                adopted_unit_free(v);
+        }
+}
+
+static void on_enumerated(SystemdClient *c, const char *unit, int r, const char *result,
+                          const sd_bus_error *error, void *userdata) {
+        Manager *m = userdata;
+
+        if (r < 0)
+                log_message(LOG_ERR, "Failed to list running pods, starting from the manifests only: %s",
+                            error && error->message ? error->message : strerror(-r));
+        manager_adopt(m);
+        manager_free_adopt_units(m);
+        m->adopting = false;
+        manager_reconcile(m);
+        (void) sd_notify(false, "READY=1\nSTATUS=Running pods from " PODS_CONFIG_DIR);
+}
+
+int manager_startup(Manager *m) {
+        int r;
+
+        /* Watch before the first read, so an edit made in between is not missed. */
+        r = config_dir_watch(m->config, m->event, on_config_change, m);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to watch %s: %s", PODS_CONFIG_DIR, strerror(-r)), r;
+        r = config_dir_load(m->config);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to read %s: %s", PODS_CONFIG_DIR, strerror(-r)), r;
+        on_config_change(m->config, m);
+
+        r = systemd_client_start(m->systemd);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to subscribe to systemd: %s", strerror(-r)), r;
+
+        m->adopting = true;
+        r = systemd_client_enumerate(m->systemd, on_enumerated, m);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to list units: %s", strerror(-r)), r;
+        return 0;
+}
+
+/* ---- construction ---- */
+
+int manager_new(sd_event *event, sd_bus *bus, Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        char host[256];
+        int r;
+
+        m = calloc(1, sizeof(Manager));
+        if (!m)
+                return -ENOMEM;
+        m->event = sd_event_ref(event);
+        m->bus = sd_bus_ref(bus);
+        m->pods = hashmap_new();
+        m->adopt_units = hashmap_new();
+        m->state_dir = strdup(PODS_STATE_DIR);
+        if (gethostname(host, sizeof host) < 0)
+                strcpy(host, "localhost");
+        host[sizeof host - 1] = 0;
+        m->hostname = strdup(host);
+        if (!m->pods || !m->adopt_units || !m->state_dir || !m->hostname)
+                return -ENOMEM;
+
+        r = config_dir_new(PODS_CONFIG_DIR, PODS_ARCHIVE_DIR, &m->config);
+        if (r < 0)
+                return r;
+        r = event_log_new(EVENT_LOG_DEFAULT_CAPACITY, manager_emit_event_added, m, &m->events);
+        if (r < 0)
+                return r;
+        r = systemd_client_new(bus, event, manager_on_unit, m, &m->systemd);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        /* Pods keep running: podd's end is not theirs. Only podd's memory of them goes. */
+        size_t state = 0;
+        const char *key;
+        void *v;
+        while (hashmap_iterate(m->pods, &state, &key, &v)) {
+                hashmap_remove(m->pods, key);
+                pod_run_free(v);
+        }
+        hashmap_free(m->pods);
+        if (m->adopt_units)
+                manager_free_adopt_units(m);
+        hashmap_free(m->adopt_units);
+        sd_event_source_disable_unref(m->reconcile_event);
+        sd_bus_slot_unref(m->vtable_slot);
+        systemd_client_free(m->systemd);
+        event_log_free(m->events);
+        config_dir_free(m->config);
+        free(m->state_dir);
+        free(m->hostname);
+        sd_bus_unref(m->bus);
+        sd_event_unref(m->event);
+        free(m);
+        return NULL;
+}
