@@ -813,19 +813,23 @@ static const Volume *pod_volume(const Pod *pod, const char *name) {
  * /var/lib/kubelet/pods/UID/volumes, so a replaced pod never sees the old pod's data. Before podd
  * assigned a UID (podctl render of a manifest without metadata.uid) the path carries the placeholder
  * "<pod-uid>": that output is for reading, podd always plans with the UID. */
-static char *volume_source(const Planner *p, const Volume *v, bool *ret_read_only) {
-        const char *uid = pod_uid(p->pod, p->ctx) ?: POD_UID_PLACEHOLDER;
+char *unit_plan_volume_source(const Pod *pod, const PlanContext *ctx, const Volume *v, bool *ret_read_only) {
+        const char *uid = pod_uid(pod, ctx) ?: POD_UID_PLACEHOLDER;
+        const char *state_dir = ctx->state_dir ?: "/var/lib/pods", *runtime_dir = ctx->runtime_dir ?: "/run/pods";
 
         *ret_read_only = false;
         if (v->host_path)
                 return strdup(v->host_path->path ?: "/");
         if (v->empty_dir)
                 return asprintf_safe("%s/%s/volumes/%s",
-                                     streq_ptr(v->empty_dir->medium, "Memory") ? p->ctx->runtime_dir : p->ctx->state_dir,
-                                     uid, v->name);
+                                     streq_ptr(v->empty_dir->medium, "Memory") ? runtime_dir : state_dir, uid, v->name);
         /* API data volumes are always mounted read-only by the kubelet. */
         *ret_read_only = true;
-        return asprintf_safe("%s/%s/volumes/%s", p->ctx->runtime_dir, uid, v->name);
+        return asprintf_safe("%s/%s/volumes/%s", runtime_dir, uid, v->name);
+}
+
+static char *volume_source(const Planner *p, const Volume *v, bool *ret_read_only) {
+        return unit_plan_volume_source(p->pod, p->ctx, v, ret_read_only);
 }
 
 static int plan_volumes(Planner *p, PlannedUnit *u) {

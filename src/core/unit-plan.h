@@ -103,6 +103,12 @@ int unit_plan_build(const Pod *pod, const PlanContext *ctx, UnitPlan **ret, Diag
 UnitPlan *unit_plan_free(UnitPlan *plan);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UnitPlan *, unit_plan_free);
 
+/* Where volume v of pod lives on the host (the BindPaths= source the plan mounts): hostPath's path; an
+ * emptyDir below state_dir/UID/volumes (runtime_dir for medium Memory); API data volumes (configMap,
+ * secret, downwardAPI, projected) below runtime_dir/UID/volumes, read-only. podd prepares exactly these
+ * before it starts the containers. Caller frees; NULL on OOM. */
+char *unit_plan_volume_source(const Pod *pod, const PlanContext *ctx, const Volume *v, bool *ret_read_only);
+
 const PlannedUnit *unit_plan_find(const UnitPlan *plan, const char *name) _pure_;
 const UnitProp *planned_unit_get(const PlannedUnit *u, const char *prop_name) _pure_;
 const char *unit_prop_signature(UnitPropType t) _pure_;

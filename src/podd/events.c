@@ -35,6 +35,7 @@ static const struct {
         { "FailedValidation",    "145d1596057a415fa802cd8aeb94b16b" },
         { "Conflict",            "c0fe08db35a94d1c810c9c0b92f45dda" },
         { "ImagesNotSupported",  "b091d973284b40699790d63092ba44fa" },
+        { "FailedMount",         "8b4aebc7c21b41adb7dd682ca70f2c46" },
 };
 
 const char *event_reason_message_id(const char *reason) {

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "manager.h"
 #include "pod-state-file.h"
+#include "pod-volumes.h"
 #include "strbuf.h"
 #include "string-util.h"
 #include "strv.h"
@@ -99,6 +100,14 @@ static char *new_uid(void) {
         return asprintf_safe(SD_ID128_UUID_FORMAT_STR, SD_ID128_FORMAT_VAL(id));
 }
 
+static PlanContext pod_run_plan_context(const PodRun *p) {
+        PlanContext ctx = PLAN_CONTEXT_DEFAULT;
+        ctx.hook_path = POD_HOOK_PATH;
+        ctx.pod_uid = p->uid;
+        ctx.systemd_version = systemd_client_version(p->manager->systemd);
+        return ctx;
+}
+
 /* Makes a run from a desired pod: the run owns its own copy of the object (parsed again from its JSON
  * form), so reloading /etc/pods never pulls the model from under a running pod. */
 static int pod_run_new(Manager *m, const DesiredPod *dp, const char *uid, PodRun **ret) {
@@ -139,10 +148,7 @@ static int pod_run_new(Manager *m, const DesiredPod *dp, const char *uid, PodRun
         if (!p->pod->metadata.uid)
                 return -ENOMEM;
 
-        PlanContext ctx = PLAN_CONTEXT_DEFAULT;
-        ctx.hook_path = POD_HOOK_PATH;
-        ctx.pod_uid = p->uid;
-        ctx.systemd_version = systemd_client_version(m->systemd);
+        PlanContext ctx = pod_run_plan_context(p);
         r = unit_plan_build(p->pod, &ctx, &p->plan, &diags);
         if (r < 0) {
                 /* Validation passed but systemd could not take it (a name too long for a unit name, …):
@@ -278,10 +284,28 @@ static void pod_run_start(PodRun *p) {
         pod_event(p, NULL, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", p->namespace, p->name,
                   p->manager->hostname);
 
+        /* The volumes' host side first: a container never starts on a missing bind-mount source. */
+        PlanContext ctx = pod_run_plan_context(p);
+        _cleanup_(freep) char *error = NULL;
+        int r = pod_volumes_prepare(p->pod, &ctx, &error);
+        if (r < 0) {
+                const char *msg = error ?: strerror(-r);
+                pod_event(p, NULL, "Warning", "FailedMount", "MountVolume.SetUp failed: %s", msg);
+                for (size_t i = 0; i < p->n_containers; i++)
+                        if (p->rt[i].gate != CONTAINER_GATE_IMAGE_UNSUPPORTED) {
+                                p->rt[i].gate = CONTAINER_GATE_START_FAILED;
+                                free(p->rt[i].gate_message);
+                                p->rt[i].gate_message = strdup(msg);
+                        }
+                p->stage = POD_STAGE_BLOCKED;
+                pod_run_changed(p);
+                return;
+        }
+
         /* The namespace slice and the pod slice are the plan's first two units. Starting a slice that
          * already exists completes at once. */
         p->job_in_flight = true;
-        int r = systemd_client_start_unit(p->manager->systemd, &p->plan->units[0], on_slices_started, p);
+        r = systemd_client_start_unit(p->manager->systemd, &p->plan->units[0], on_slices_started, p);
         if (r < 0) {
                 log_message(LOG_ERR, "Failed to start the slices of pod %s: %s", p->key, strerror(-r));
                 p->job_in_flight = false;
@@ -588,6 +612,9 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         for (size_t i = 0; i < p->n_containers; i++)
                 (void) systemd_client_reset_failed(m->systemd, p->units[i]);
         pod_run_forget_state(p);
+        PlanContext ctx = pod_run_plan_context(p);
+        if (pod_volumes_remove(p->pod, &ctx) < 0)
+                log_message(LOG_WARNING, "Failed to remove the volumes of pod %s", p->key);
         event_log_forget_pod(m->events, p->namespace, p->name);
         if (!p->hidden)
                 manager_emit_pod_removed(m, p->namespace, p->name);

@@ -133,7 +133,7 @@ def test_apply_get_describe_delete_round_trip(podd):
     wait_gone(podd, "web")
     assert podd.run("systemctl", "is-active", u, check=False).stdout.strip() != "active"
     # the declaring file is gone from /etc/pods but kept in the archive
-    assert podd.run("ls", "/etc/pods").stdout.strip() == ""
+    assert "default_web" not in podd.run("ls", "/etc/pods").stdout
     assert "default_web" in podd.run("ls", "/var/lib/pods/removed").stdout
 
 
@@ -366,3 +366,50 @@ def test_reboot_recreates_pods_from_etc_pods(podd):
     wait_phase(podd, "phoenix", "Running")
     delete(podd, "phoenix", "--grace-period=1")
     wait_gone(podd, "phoenix")
+
+
+def test_volumes_emptydir_hostpath_and_failed_mount(podd):
+    host_dir = f"/srv/podctl-test-{uuid.uuid4().hex[:8]}"
+    text = pod_yaml(
+        "vols",
+        [("writer", "echo shared > /data/msg; echo host > /host/msg; exec sleep 600"),
+         ("reader", "while [ ! -s /data/msg ]; do sleep 0.1; done; cat /data/msg; exec sleep 600")],
+        extra_spec=f"""
+        volumes:
+        - name: data
+          emptyDir: {{}}
+        - name: host
+          hostPath: {{path: {host_dir}, type: DirectoryOrCreate}}
+        """,
+    ).replace(
+        "  - name: writer\n", "  - name: writer\n    volumeMounts: [{name: data, mountPath: /data}, {name: host, mountPath: /host}]\n"
+    ).replace(
+        "  - name: reader\n", "  - name: reader\n    volumeMounts: [{name: data, mountPath: /data, readOnly: true}]\n"
+    )
+    apply(podd, text)
+    wait_phase(podd, "vols", "Running")
+    podd.wait_until(lambda: "shared" in podd.run("podctl", "logs", "vols", "-c", "reader").stdout,
+                    what="reader sees the writer's file through the emptyDir")
+    podd.wait_until(lambda: podd.run("cat", f"{host_dir}/msg", check=False).stdout.strip() == "host",
+                    what="hostPath file on the host")
+    uid = get_pod(podd, "vols")["metadata"]["uid"]
+    empty_dir = f"/var/lib/pods/{uid}/volumes/data"
+    assert podd.run("cat", f"{empty_dir}/msg").stdout.strip() == "shared"
+    delete(podd, "vols", "--grace-period=1")
+    wait_gone(podd, "vols")
+    # the emptyDir goes with the pod, the hostPath stays
+    assert podd.run("test", "-e", f"/var/lib/pods/{uid}", check=False).returncode != 0
+    assert podd.run("cat", f"{host_dir}/msg").stdout.strip() == "host"
+
+    bad = pod_yaml("nocm", [("c", "exec sleep 600")], extra_spec="""
+        volumes:
+        - name: cfg
+          configMap: {name: settings}
+        """).replace("  - name: c\n", "  - name: c\n    volumeMounts: [{name: cfg, mountPath: /etc/settings}]\n")
+    apply(podd, bad)
+    podd.wait_until(lambda: "FailedMount" in podd.run("podctl", "get", "events").stdout, what="FailedMount event")
+    assert 'configmap "settings" not found' in podd.run("podctl", "describe", "pod", "nocm").stdout
+    assert phase(podd, "nocm") == "Pending"
+    assert podd.run("systemctl", "is-active", unit("default", "nocm", "c"), check=False).stdout.strip() != "active"
+    delete(podd, "nocm", "--grace-period=1")
+    wait_gone(podd, "nocm")

@@ -11,7 +11,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(EventLog *, event_log_free);
 static const char *const reasons[] = {
         "Scheduled", "Pulled", "Created", "Started", "Killing", "Preempting", "BackOff", "Failed",
         "FailedPostStartHook", "FailedPreStopHook", "Unhealthy", "ProbeWarning", "ExceededGracePeriod",
-        "DeadlineExceeded", "FailedValidation", "Conflict", "ImagesNotSupported",
+        "DeadlineExceeded", "FailedValidation", "Conflict", "ImagesNotSupported", "FailedMount",
 };
 
 /* 2026-11-24T03:04:05Z */
