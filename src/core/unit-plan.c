@@ -31,6 +31,25 @@
  * TimeoutStopSec=0 would mean "no timeout" to systemd. */
 #define STOP_TIMEOUT_MIN_SEC 2
 
+/* How a container stops, measured against systemd 252 (DESIGN.md "systemd facts"):
+ * - systemd runs ExecStop= under TimeoutStopSec=, then sends KillSignal= per KillMode= and waits
+ *   TimeoutStopSec= again before SIGKILL: left to itself it applies the grace twice (grace 3 s, preStop 2 s,
+ *   SIGTERM ignored: killed after 5.1 s instead of Kubernetes' 3 s).
+ * - So every app container and sidecar gets ExecStop= running pod-hook (handler "none" without a preStop),
+ *   which does the kubelet's whole killContainer within ONE budget: preStop with the grace as deadline, the
+ *   stop signal to $MAINPID only, the wait for what preStop left (2 s floor, which is also the one-time
+ *   extension of a preStop abandoned at the deadline), then SIGKILL to every process of the unit's cgroup.
+ *   While ExecStop= runs, systemd only notes the main process's death; when ExecStop= returns, its own
+ *   KillSignal= to the cgroup finds nobody and the unit stops at once, with the main process's own exit
+ *   status (143, or 137 for the SIGKILL). KillMode= stays control-group: if the helper fails, systemd's
+ *   own stop is the fallback.
+ * - The budget is the spec's (--grace-seconds=) for `systemctl stop` and host shutdown, with or without
+ *   podd; a deletion's own grace reaches the helper through /run/pods/grace/UNIT, written by podd.
+ * - TimeoutStopSec= is then only the backstop for a helper that hangs: the longest honest sequence is the
+ *   grace plus the 2 s extension, so it is grace + 2 s + this margin (for a deletion grace longer than the
+ *   spec's, podd raises it for that stop). */
+#define STOP_TIMEOUT_MARGIN_SEC 3
+
 #define PIDS_LIMIT_ANNOTATION "podctl.io/pids-limit"
 #define ENV_PATH "/usr/bin/env"
 #define POD_UID_PLACEHOLDER "<pod-uid>"
@@ -644,7 +663,8 @@ static int plan_hook(Planner *p, PlannedUnit *u, HookPoint point, const Handler 
                         return r;
         }
 
-        _cleanup_free_ char *origin = asprintf_safe("%s.lifecycle.%s", p->cpath, field);
+        _cleanup_free_ char *origin = h ? asprintf_safe("%s.lifecycle.%s", p->cpath, field)
+                                        : strdup("podctl default (the stop sequence within the grace period)");
         if (!origin)
                 return -ENOMEM;
         return add_exec(u, prop, p->ctx->hook_path, TAKE_PTR(argv), origin);
@@ -1027,8 +1047,11 @@ static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks
                 if (r < 0)
                         return r;
         }
-        if (c->lifecycle && c->lifecycle->pre_stop) {
-                r = plan_hook(p, u, HOOK_PRE_STOP, c->lifecycle->pre_stop, "ExecStop", "preStop");
+        if (c->role != CONTAINER_INIT) {
+                /* Always, handler "none" without a preStop: the helper owns the whole stop sequence
+                 * (see STOP_TIMEOUT_MARGIN_SEC). Init containers run to completion and have no hooks. */
+                r = plan_hook(p, u, HOOK_PRE_STOP, c->lifecycle ? c->lifecycle->pre_stop : NULL, "ExecStop",
+                              "preStop");
                 if (r < 0)
                         return r;
         }
@@ -1093,7 +1116,10 @@ static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks
 
         int64_t grace = pod_grace_seconds(pod);
         r = add_number(u, "TimeoutStopUSec", UNIT_PROP_USEC,
-                       (uint64_t) MAX(grace, (int64_t) STOP_TIMEOUT_MIN_SEC) * USEC_PER_SEC,
+                       (uint64_t) (c->role == CONTAINER_INIT ? MAX(grace, (int64_t) STOP_TIMEOUT_MIN_SEC)
+                                                             : MAX(grace, (int64_t) 1) + STOP_TIMEOUT_MIN_SEC +
+                                                                       STOP_TIMEOUT_MARGIN_SEC) *
+                               USEC_PER_SEC,
                        "spec.terminationGracePeriodSeconds");
         if (r < 0)
                 return r;

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
@@ -18,6 +19,11 @@
 #include "unit-name.h"
 
 #define PODS_STATE_DIR "/run/pods/state"
+/* The grace of one deletion, one file per unit, read by pod-hook's stop sequence (its ExecStop=), which
+ * prefers it to the spec's --grace-seconds= (pod-hook.c has the same path). */
+#define PODS_GRACE_DIR "/run/pods/grace"
+/* unit-plan.c's backstop behind pod-hook: TimeoutStopSec= = grace + 2 s extension + 3 s margin. */
+#define STOP_TIMEOUT_EXTRA_SEC 5
 #define PODS_ARCHIVE_DIR "/var/lib/pods/removed"
 
 /* Kubernetes' restart back-off (k8s-semantics.md §3.2), for the restarts podd makes itself (init
@@ -277,7 +283,10 @@ static void on_slices_started(SystemdClient *c, const char *unit, int r, const c
 static void on_container_started(SystemdClient *c, const char *unit, int r, const char *result,
                                  const sd_bus_error *error, void *userdata);
 
+static void grace_files_remove(PodRun *p);
+
 static void pod_run_start(PodRun *p) {
+        grace_files_remove(p); /* left by a podd that died while deleting an earlier pod of this name */
         p->stage = POD_STAGE_STARTING;
         p->start_usec = now_realtime();
         (void) pod_run_save(p);
@@ -612,6 +621,7 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         for (size_t i = 0; i < p->n_containers; i++)
                 (void) systemd_client_reset_failed(m->systemd, p->units[i]);
         pod_run_forget_state(p);
+        grace_files_remove(p);
         PlanContext ctx = pod_run_plan_context(p);
         if (pod_volumes_remove(p->pod, &ctx) < 0)
                 log_message(LOG_WARNING, "Failed to remove the volumes of pod %s", p->key);
@@ -623,6 +633,35 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         pod_run_free(p);
         /* A changed manifest waits for the old pod to be gone before its new version starts. */
         manager_schedule_reconcile(m);
+}
+
+/* Hands this deletion's grace to the units' stop sequence. Written whole (temp file, rename): the helper
+ * may read it at any moment. */
+static int grace_file_write(const char *unit, int64_t grace) {
+        _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", unit);
+        _cleanup_(freep) char *tmp = asprintf_safe(PODS_GRACE_DIR "/.#%s", unit);
+        if (!path || !tmp)
+                return -ENOMEM;
+        if (mkdir(PODS_GRACE_DIR, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        FILE *f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        fprintf(f, "%" PRIi64 "\n", grace);
+        if (fclose(f) != 0 || rename(tmp, path) < 0) {
+                int r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+static void grace_files_remove(PodRun *p) {
+        for (size_t i = 0; i < p->n_containers; i++) {
+                _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", p->units[i]);
+                if (path && unlink(path) < 0 && errno != ENOENT)
+                        log_message(LOG_WARNING, "Failed to remove %s: %m", path);
+        }
 }
 
 int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
@@ -645,11 +684,17 @@ int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
                 if (!snapshot_running(&p->rt[i].unit) && !streq_ptr(p->rt[i].unit.active_state, "activating"))
                         continue;
                 pod_event(p, c, "Normal", "Killing", "Stopping container %s", c->name);
-                /* A grace other than the spec's (delete --grace-period) replaces the unit's stop timeout
-                 * for this stop only (runtime property). Kubernetes' floor is 2 s for the signal wait. */
-                if (p->deletion_grace != spec_grace) {
-                        r = systemd_client_set_stop_timeout(m->systemd, p->units[i],
-                                                            (uint64_t) MAX(p->deletion_grace, 2) * USEC_PER_SEC);
+                /* This deletion's grace (delete --grace-period, else the spec's) reaches pod-hook, which
+                 * runs the stop sequence within it. One longer than the spec's also needs a longer
+                 * backstop, for this stop only (runtime property). */
+                r = grace_file_write(p->units[i], p->deletion_grace);
+                if (r < 0)
+                        log_message(LOG_WARNING, "Failed to write the grace period of %s: %s", p->units[i],
+                                    strerror(-r));
+                if (p->deletion_grace > spec_grace) {
+                        r = systemd_client_set_stop_timeout(
+                                        m->systemd, p->units[i],
+                                        (uint64_t) (MAX(p->deletion_grace, 1) + STOP_TIMEOUT_EXTRA_SEC) * USEC_PER_SEC);
                         if (r < 0)
                                 log_message(LOG_WARNING, "Failed to set the grace period of %s: %s", p->units[i],
                                             strerror(-r));

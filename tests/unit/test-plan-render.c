@@ -71,6 +71,9 @@ TEST(render_full) {
                 "# from spec.containers[0].env\n"
                 "Environment=\"A=x y\"\n"
                 "Environment=B=z\n"
+                "# from podctl default (the stop sequence within the grace period)\n"
+                "ExecStop=/usr/libexec/podctl/pod-hook --hook=preStop --namespace=default --pod=web "
+                "--container=app --grace-seconds=90 --stop-signal=SIGINT none\n"
                 "# from spec.containers[0].volumeMounts[0]\n"
                 "BindPaths=/srv/d:/data\n"
                 "# from spec.restartPolicy\n"
@@ -80,7 +83,7 @@ TEST(render_full) {
                 "# from spec.containers[0].lifecycle.stopSignal\n"
                 "KillSignal=SIGINT\n"
                 "# from spec.terminationGracePeriodSeconds\n"
-                "TimeoutStopSec=1min 30s\n"
+                "TimeoutStopSec=1min 35s\n"
                 "# from spec.containers[0].resources.limits.cpu\n"
                 "CPUQuota=150%\n"
                 "# from spec.containers[0].resources.requests.cpu\n"
@@ -114,7 +117,9 @@ TEST(render_values) {
         ASSERT_NOT_NULL(strstr(s, "\nCPUQuota=0.1%\n"));
         ASSERT_NOT_NULL(strstr(s, "\nCapabilityBoundingSet=CAP_KILL CAP_NET_BIND_SERVICE\n"));
         ASSERT_NOT_NULL(strstr(s, "\nExecStart=/bin/x\n"));
-        ASSERT_NOT_NULL(strstr(s, "\nTimeoutStopSec=30s\n"));
+        /* grace 30 s + the 2 s extension + 3 s of margin: the backstop behind pod-hook's stop sequence */
+        ASSERT_NOT_NULL(strstr(s, "\nTimeoutStopSec=35s\n"));
+        ASSERT_NOT_NULL(strstr(s, " --grace-seconds=30 none\n"));
         ASSERT_NOT_NULL(strstr(s, "\nCPUWeight=1\n"));
         free(s);
 }

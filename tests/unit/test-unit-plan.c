@@ -184,7 +184,7 @@ TEST(plan_app_service) {
 
         ASSERT_STREQ(get(plan, app, "WorkingDirectory")->str, "/srv");
         ASSERT_EQ(get(plan, app, "KillSignal")->i32, 3);
-        ASSERT_EQ(get(plan, app, "TimeoutStopUSec")->u64, 20000000);
+        ASSERT_EQ(get(plan, app, "TimeoutStopUSec")->u64, 25000000);
         ASSERT_STREQ(get(plan, app, "TimeoutStopUSec")->origin, "spec.terminationGracePeriodSeconds");
 
         p = get(plan, app, "CPUQuotaPerSecUSec");
