@@ -1158,7 +1158,9 @@ static int submit_simple(SystemdClient *c, OpKind kind, const char *unit, System
         return client_submit(c, TAKE_PTR(op));
 }
 
-int systemd_client_stop_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata) {
+/* StopUnit and RestartUnit: (name, "replace"), a job. */
+static int submit_unit_job(SystemdClient *c, const char *method, OpKind kind, const char *unit,
+                           SystemdJobCallback cb, void *userdata) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -1167,31 +1169,21 @@ int systemd_client_stop_unit(SystemdClient *c, const char *unit, SystemdJobCallb
         if (!c->started)
                 return -ENOTCONN;
 
-        r = call_new(c, "StopUnit", &m);
+        r = call_new(c, method, &m);
         if (r < 0)
                 return r;
         r = sd_bus_message_append(m, "ss", unit, "replace");
         if (r < 0)
                 return r;
-        return submit_simple(c, OP_STOP, unit, cb, userdata, m);
+        return submit_simple(c, kind, unit, cb, userdata, m);
+}
+
+int systemd_client_stop_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata) {
+        return submit_unit_job(c, "StopUnit", OP_STOP, unit, cb, userdata);
 }
 
 int systemd_client_restart_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r;
-
-        assert(c);
-        assert(unit);
-        if (!c->started)
-                return -ENOTCONN;
-
-        r = call_new(c, "RestartUnit", &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "ss", unit, "replace");
-        if (r < 0)
-                return r;
-        return submit_simple(c, OP_RESTART, unit, cb, userdata, m);
+        return submit_unit_job(c, "RestartUnit", OP_RESTART, unit, cb, userdata);
 }
 
 int systemd_client_set_stop_timeout(SystemdClient *c, const char *unit, uint64_t usec) {
