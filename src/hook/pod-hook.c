@@ -632,16 +632,25 @@ static int64_t stop_grace(const HookSpec *s) {
 
 /* SIGKILL to every process of our own cgroup (the unit's: systemd runs ExecStop=/ExecStartPost= there) but
  * ourselves, until none is left: what the runtime does to a container when its stop window ends. */
-static int kill_cgroup(void) {
+static int kill_cgroup(const HookSpec *s) {
         _cleanup_(fclosep) FILE *f = fopen("/proc/self/cgroup", "re");
-        _cleanup_(freep) char *line = NULL, *procs = NULL;
+        _cleanup_(freep) char *line = NULL, *procs = NULL, *unit = NULL;
         size_t size = 0;
+        int r;
 
         if (!f)
                 return -errno;
+        r = unit_name_container_service(s->namespace, s->pod, s->container, &unit);
+        if (r < 0)
+                return r;
         while (getline(&line, &size, f) > 0)
                 if (startswith(line, "0::")) {
                         line[strcspn(line, "\n")] = '\0';
+                        /* Only ever the container's own unit: never a shell's or a service's cgroup that
+                         * happened to run the helper with $INVOCATION_ID and $MAINPID set. */
+                        const char *base = strrchr(line, '/');
+                        if (!base || !streq(base + 1, unit))
+                                return -EMEDIUMTYPE;
                         procs = asprintf_safe("/sys/fs/cgroup%s/cgroup.procs", line + 3);
                         break;
                 }
@@ -700,14 +709,23 @@ static int stop_sequence(const HookSpec *s, bool after_post_start) {
         }
         budget = MAX(budget, (int64_t) STOP_WINDOW_MIN_SEC);
 
+        uint64_t kill_at = now_usec() + (uint64_t) budget * USEC_PER_SEC;
+        bool exited = true;
         if (main_fd >= 0) {
                 if (syscall(SYS_pidfd_send_signal, main_fd, sig, NULL, 0) < 0 && errno != ESRCH)
                         log_hook("sending %s to %i: %s", sigabbrev_np(sig) ?: "?", (int) main_pid, strerror(errno));
-                if (!pidfd_wait(main_fd, now_usec() + (uint64_t) budget * USEC_PER_SEC))
-                        log_hook("still running %" PRIi64 " s after SIG%s: killing", budget, sigabbrev_np(sig) ?: "?");
+                exited = pidfd_wait(main_fd, kill_at);
+        } else if (main_pid > 0 && kill(main_pid, sig) >= 0) {
+                /* No pidfd (kernel < 5.3, valgrind): poll by PID. systemd reaps the main process at once,
+                 * so a PID reused within one poll interval would be mistaken for it: this path only. */
+                while (kill(main_pid, 0) >= 0 && now_usec() < kill_at)
+                        (void) usleep(20 * 1000);
+                exited = kill(main_pid, 0) < 0;
         }
+        if (!exited)
+                log_hook("still running %" PRIi64 " s after SIG%s: killing", budget, sigabbrev_np(sig) ?: "?");
 
-        r = kill_cgroup();
+        r = kill_cgroup(s);
         if (r < 0) {
                 log_hook("cannot kill the container's processes: %s", strerror(-r));
                 return 1; /* systemd's own stop signal and TimeoutStopSec= take over */
