@@ -53,6 +53,14 @@ static inline void freep(void *p) {
         free(*(void **) p);
 }
 
+#define _cleanup_free_ _cleanup_(freep)
+
+/* free() that returns NULL, for `p = mfree(p);` */
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
 static inline void closep(int *fd) {
         if (*fd >= 0)
                 (void) close(*fd);

@@ -183,6 +183,8 @@ void container_runtime_done(ContainerRuntime *rt) {
                 return;
         unit_snapshot_done(&rt->unit);
         free(rt->gate_message);
+        free(rt->start_error_reason);
+        free(rt->start_error_message);
         container_state_done(&rt->last_termination);
         *rt = (ContainerRuntime) {};
 }
@@ -464,6 +466,9 @@ static int derive_state(
                         if (r < 0)
                                 return r;
                 }
+                if (rt->start_error_reason)
+                        return state_set(state, CONTAINER_STATE_WAITING, rt->start_error_reason,
+                                         rt->start_error_message);
                 return state_set_crash_loop(state, pod, c, u->restart_usec);
         }
 

@@ -66,6 +66,12 @@ typedef struct ContainerRuntime {
         uint64_t next_start_usec; /* BACKOFF: when podd starts it again */
         uint32_t podd_restarts;   /* restarts podd made itself (init container retries), added to NRestarts */
         ContainerState last_termination; /* the previous instance, recorded by podd when it saw it end */
+        /* The last start attempt failed after the process ran (postStart failed: "PostStartHookError",
+         * with the hook's error as message). Shown as the waiting reason while systemd holds the restart,
+         * as the kubelet shows its start error until the next attempt; podd clears it once the container
+         * runs again. */
+        char *start_error_reason;
+        char *start_error_message;
 } ContainerRuntime;
 
 typedef enum PodPhase {

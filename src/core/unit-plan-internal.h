@@ -6,13 +6,6 @@
 /* Shared by unit-plan.c and plan-render.c only: the tables that turn plan values into the names a person
  * reads in a unit file. */
 
-#define _cleanup_free_ _cleanup_(freep)
-
-static inline void *mfree(void *p) {
-        free(p);
-        return NULL;
-}
-
 /* "CHOWN" for 0 (CAP_CHOWN), … ; NULL past the last capability this build knows. */
 const char *unit_plan_capability_name(unsigned cap) _pure_;
 /* "SIGTERM" for 15, "SIGRTMIN+3" for a real-time signal; NULL when unknown. Writes into buf for the

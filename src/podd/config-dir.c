@@ -62,11 +62,6 @@ struct ConfigDir {
         void *userdata;
 };
 
-static inline void *mfree(void *p) {
-        free(p);
-        return NULL;
-}
-
 static ConfigFile *config_file_free(ConfigFile *f) {
         if (!f)
                 return NULL;

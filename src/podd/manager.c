@@ -568,6 +568,10 @@ static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap
         }
         unit_snapshot_done(&rt->unit);
         rt->unit = copy;
+        if (snapshot_running(&rt->unit) && rt->start_error_reason) {
+                rt->start_error_reason = mfree(rt->start_error_reason);
+                rt->start_error_message = mfree(rt->start_error_message);
+        }
 
         /* A sidecar that failed its first start holds the sequence until systemd got it running. */
         if (p->stage == POD_STAGE_STARTING && !p->job_in_flight && p->next == i && c->role == CONTAINER_SIDECAR &&
@@ -607,6 +611,49 @@ static void manager_on_unit(SystemdClient *c, const char *unit, const UnitSnapsh
         pod_run_changed(p);
 }
 
+/* ---- hook failures (reported by pod-hook through the journal) ---- */
+
+static void manager_on_hook_failure(const HookFailure *f, void *userdata) {
+        Manager *m = userdata;
+        bool post_start = streq(f->reason, "FailedPostStartHook");
+
+        if (!post_start && !streq(f->reason, "FailedPreStopHook"))
+                return;
+        /* The record names the pod itself: a preStop usually fails while its pod stops, and the pod may be
+         * gone from podd by the time the journal is read. The kubelet's words (k8s-semantics.md §1.3,
+         * §1.4); the hook's output stays out of events. */
+        EventInfo e = {
+                .namespace = f->namespace,
+                .pod = f->pod,
+                .pod_uid = f->pod_uid,
+                .container = f->container,
+                .type = "Warning",
+                .reason = f->reason,
+                .message = post_start ? "PostStartHook failed" : "PreStopHook failed",
+                .usec = f->usec,
+        };
+        (void) event_log_add(m->events, &e, true);
+        if (!post_start)
+                return;
+
+        /* pod-hook already ran preStop and killed the container; the kubelet calls that a Killing. */
+        e.type = "Normal";
+        e.reason = "Killing";
+        e.message = "FailedPostStartHook";
+        (void) event_log_add(m->events, &e, true);
+
+        PodRun *p = manager_find_pod(m, f->namespace, f->pod);
+        ssize_t i = p ? pod_run_container_index(p, f->container) : -1;
+        if (i < 0)
+                return;
+        ContainerRuntime *rt = &p->rt[i];
+        free(rt->start_error_reason);
+        free(rt->start_error_message);
+        rt->start_error_reason = strdup("PostStartHookError");
+        rt->start_error_message = strdup(f->detail);
+        pod_run_changed(p);
+}
+
 /* ---- terminating ---- */
 
 static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char *result,
@@ -625,7 +672,8 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         PlanContext ctx = pod_run_plan_context(p);
         if (pod_volumes_remove(p->pod, &ctx) < 0)
                 log_message(LOG_WARNING, "Failed to remove the volumes of pod %s", p->key);
-        event_log_forget_pod(m->events, p->namespace, p->name);
+        /* Its events stay (the ring is bounded): as in Kubernetes, `get events` still shows how a deleted
+         * pod ended, e.g. a FailedPreStopHook reported while it stopped. */
         if (!p->hidden)
                 manager_emit_pod_removed(m, p->namespace, p->name);
         PodRun *q = hashmap_remove(m->pods, p->key);
@@ -956,6 +1004,10 @@ int manager_new(sd_event *event, sd_bus *bus, Manager **ret) {
         r = systemd_client_new(bus, event, manager_on_unit, m, &m->systemd);
         if (r < 0)
                 return r;
+        r = hook_watch_new(event, manager_on_hook_failure, m, &m->hook_watch);
+        if (r < 0)
+                /* Pods still run; only hook failures go unreported as events. */
+                log_message(LOG_WARNING, "Cannot follow the journal for hook failures: %s", strerror(-r));
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -978,6 +1030,7 @@ Manager *manager_free(Manager *m) {
         hashmap_free(m->adopt_units);
         sd_event_source_disable_unref(m->reconcile_event);
         sd_bus_slot_unref(m->vtable_slot);
+        hook_watch_free(m->hook_watch);
         systemd_client_free(m->systemd);
         event_log_free(m->events);
         config_dir_free(m->config);

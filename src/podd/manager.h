@@ -7,6 +7,7 @@
 #include "config-dir.h"
 #include "events.h"
 #include "hashmap.h"
+#include "hook-watch.h"
 #include "pod-status.h"
 #include "systemd-client.h"
 #include "unit-plan.h"
@@ -68,6 +69,7 @@ struct Manager {
         SystemdClient *systemd;
         ConfigDir *config;
         EventLog *events;
+        HookWatch *hook_watch;  /* hook failures pod-hook reports in the journal */
         Hashmap *pods;          /* key → PodRun */
         Hashmap *adopt_units;   /* while adopting: unit name → UnitSnapshot* */
         bool adopting;

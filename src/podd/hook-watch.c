@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <systemd/sd-journal.h>
+
+#include "hook-watch.h"
+#include "log.h"
+#include "string-util.h"
+
+struct HookWatch {
+        sd_journal *journal;
+        sd_event_source *source;
+        HookFailureCallback cb;
+        void *userdata;
+};
+
+/* Copies FIELD's value of the current entry into buf; NULL when absent. */
+static const char *entry_field(sd_journal *j, const char *field, char *buf, size_t size) {
+        const void *data;
+        size_t len, flen = strlen(field);
+
+        if (sd_journal_get_data(j, field, &data, &len) < 0 || len <= flen + 1)
+                return NULL;
+        len = MIN(len - flen - 1, size - 1);
+        memcpy(buf, (const char *) data + flen + 1, len);
+        buf[len] = 0;
+        return buf;
+}
+
+static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        HookWatch *w = userdata;
+        int r;
+
+        r = sd_journal_process(w->journal);
+        if (r < 0) {
+                log_message(LOG_WARNING, "Failed to follow the journal for hook failures: %s", strerror(-r));
+                return 0;
+        }
+        while ((r = sd_journal_next(w->journal)) > 0) {
+                char ns[256], pod[256], uid[64], container[256], reason[64], detail[1024];
+                HookFailure f = {
+                        .namespace = entry_field(w->journal, "POD_NAMESPACE", ns, sizeof ns),
+                        .pod = entry_field(w->journal, "POD_NAME", pod, sizeof pod),
+                        .pod_uid = entry_field(w->journal, "POD_UID", uid, sizeof uid),
+                        .container = entry_field(w->journal, "CONTAINER_NAME", container, sizeof container),
+                        .reason = entry_field(w->journal, "REASON", reason, sizeof reason),
+                        .detail = entry_field(w->journal, "MESSAGE", detail, sizeof detail) ?: "",
+                };
+                (void) sd_journal_get_realtime_usec(w->journal, &f.usec);
+                if (f.namespace && f.pod && f.container && f.reason)
+                        w->cb(&f, w->userdata);
+        }
+        if (r < 0)
+                log_message(LOG_WARNING, "Failed to read the journal: %s", strerror(-r));
+        return 0;
+}
+
+int hook_watch_new(sd_event *event, HookFailureCallback cb, void *userdata, HookWatch **ret) {
+        HookWatch *w = calloc(1, sizeof(HookWatch));
+        int r;
+
+        if (!w)
+                return -ENOMEM;
+        w->cb = cb;
+        w->userdata = userdata;
+
+        r = sd_journal_open(&w->journal, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+        if (r >= 0)
+                r = sd_journal_add_match(w->journal, "REASON=FailedPostStartHook", 0);
+        if (r >= 0)
+                r = sd_journal_add_match(w->journal, "REASON=FailedPreStopHook", 0);
+        /* AND a HOOK= field: pod-hook's records only, never podd's own events with the same REASON=. */
+        if (r >= 0)
+                r = sd_journal_add_conjunction(w->journal);
+        if (r >= 0)
+                r = sd_journal_add_match(w->journal, "HOOK=postStart", 0);
+        if (r >= 0)
+                r = sd_journal_add_match(w->journal, "HOOK=preStop", 0);
+        /* From now on: seek to the end and step back onto the last entry, so next() yields new ones. */
+        if (r >= 0)
+                r = sd_journal_seek_tail(w->journal);
+        if (r >= 0)
+                r = sd_journal_previous(w->journal);
+        if (r >= 0) {
+                int fd = sd_journal_get_fd(w->journal);
+                r = fd < 0 ? fd : sd_event_add_io(event, &w->source, fd, (uint32_t) sd_journal_get_events(w->journal),
+                                                  on_journal, w);
+        }
+        if (r < 0) {
+                hook_watch_free(w);
+                return r;
+        }
+        *ret = w;
+        return 0;
+}
+
+HookWatch *hook_watch_free(HookWatch *w) {
+        if (!w)
+                return NULL;
+        sd_event_source_disable_unref(w->source);
+        sd_journal_close(w->journal);
+        free(w);
+        return NULL;
+}
