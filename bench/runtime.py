@@ -30,6 +30,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 BUS_NAME = "io.podctl.pod1"
@@ -409,8 +410,18 @@ class Watcher:
                                 self.sweep()
 
 
-def podctl(*args, **kw):
-        return subprocess.Popen(["podctl", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+def podctl(*args):
+        # stderr to a file, not a pipe: an apply of 1000 image-less pods prints 1000 warnings (176 KB), and a
+        # pipe nobody reads while waiting would block podctl once 64 KB are written.
+        err = tempfile.TemporaryFile(dir=WORK_DIR)
+        p = subprocess.Popen(["podctl", *args], stdout=subprocess.DEVNULL, stderr=err)
+        p.err = err
+        return p
+
+
+def stderr_of(p):
+        p.err.seek(0)
+        return p.err.read().decode(errors="replace")
 
 
 def settle(bus, seconds=0.3):
@@ -477,7 +488,7 @@ def inside_latency(n, pause):
                 p = podctl("apply", "-f", path)
                 ok, ends = w.wait(60, [p])
                 if not ok or p.returncode != 0:
-                        res["failures"].append(f"{name}: apply rc={p.returncode} {p.stderr.read().decode()!r} "
+                        res["failures"].append(f"{name}: apply rc={p.returncode} {stderr_of(p)!r} "
                                                f"running={not w.want_running}")
                         w.want_running.clear()
                         if len(res["failures"]) >= 3:
@@ -496,7 +507,7 @@ def inside_latency(n, pause):
                 p = podctl("delete", "pod", name, "--grace-period=1")
                 ok, ends = w.wait(60, [p])
                 if not ok or p.returncode != 0:
-                        res["failures"].append(f"{name}: delete rc={p.returncode} {p.stderr.read().decode()!r}")
+                        res["failures"].append(f"{name}: delete rc={p.returncode} {stderr_of(p)!r}")
                         w.want_gone.clear()
                         if len(res["failures"]) >= 3:
                                 break
@@ -552,7 +563,7 @@ def inside_batch(n, mode, prefix):
                         while p.poll() is None:       # keep receiving signals: their receipt times count
                                 bus.process(0.002)
                         if p.returncode != 0:
-                                res.setdefault("failures", []).append(p.stderr.read().decode())
+                                res.setdefault("failures", []).append(stderr_of(p))
                 res["apply_calls_s"] = time.monotonic() - t0
         ok, ends = w.wait(timeout, procs)
         t_all = time.monotonic()
@@ -560,7 +571,7 @@ def inside_batch(n, mode, prefix):
         if procs:
                 res["apply_return_s"] = ends[0] - t0 if ends[0] else None
                 if procs[0].returncode:
-                        res.setdefault("failures", []).append(procs[0].stderr.read().decode())
+                        res.setdefault("failures", []).append(stderr_of(procs[0]))
         times = sorted(t - t0 for t in w.running_at.values())
         res["complete"] = ok
         res["running"] = len(times)
