@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "podctl-bus.h"
+#include "string-util.h"
 
 static void log_unreachable(const char *why) {
         fprintf(stderr, "podctl: cannot reach podd (" PODD_BUS_NAME ") on the system bus: %s. Is it running? "
@@ -45,6 +48,21 @@ int podd_call(sd_bus *bus, const char *method, sd_bus_error *error, sd_bus_messa
         }
 
         r = sd_bus_call(bus, m, 0, error, ret_reply);
+        if (r < 0 && sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED) && error->message &&
+            startswith(error->message, "Rejected send message")) {
+                /* dbus-daemon's policy said no. Its message lists match rules and peers, which tells a
+                 * user nothing: say who may do what instead, as the API server words a Forbidden. */
+                const struct passwd *pw = getpwuid(geteuid());
+                _cleanup_(freep) char *user = pw ? strdup(pw->pw_name)
+                                                 : asprintf_safe("%u", (unsigned) geteuid());
+
+                sd_bus_error_free(error);
+                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "User \"%s\" cannot %s pods: only root may change pods (the D-Bus "
+                                         "policy of " PODD_BUS_NAME ")",
+                                         user ?: "?", streq(method, "Apply") ? "apply" :
+                                                      streq(method, "Delete") ? "delete" : method);
+        }
         if (r < 0 && (error_is_unreachable(error) || (!sd_bus_error_is_set(error) && r == -ECONNRESET))) {
                 log_unreachable(sd_bus_error_is_set(error) ? error->message : strerror(-r));
                 return -EHOSTDOWN;
@@ -66,9 +84,14 @@ void podd_log_error(const sd_bus_error *error, int r, const char *name) {
         else if (sd_bus_error_has_name(error, PODD_ERROR_INVALID_SPEC))
                 fprintf(stderr, "%s\n", error->message ?: "invalid manifest");
         else if (sd_bus_error_has_names(error, SD_BUS_ERROR_ACCESS_DENIED, SD_BUS_ERROR_AUTH_FAILED,
-                                        SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED))
-                fprintf(stderr, "Error from server (Forbidden): %s\n", error->message ?: strerror(-r));
-        else if (sd_bus_error_is_set(error))
+                                        SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED)) {
+                if (name)
+                        fprintf(stderr, "Error from server (Forbidden): pods \"%s\" is forbidden: %s\n",
+                                name, error->message ?: strerror(-r));
+                else
+                        fprintf(stderr, "Error from server (Forbidden): pods is forbidden: %s\n",
+                                error->message ?: strerror(-r));
+        } else if (sd_bus_error_is_set(error))
                 fprintf(stderr, "error: %s\n", error->message ?: error->name);
         else
                 fprintf(stderr, "error: %s\n", strerror(-r));
@@ -124,8 +147,15 @@ int podd_print_config_errors(sd_bus *bus) {
         r = sd_bus_message_enter_container(reply, 'a', "(ss)");
         if (r < 0)
                 goto bad;
-        while ((r = sd_bus_message_read(reply, "(ss)", &file, &message)) > 0)
-                fprintf(stderr, "Warning: %s: %s\n", file, message);
+        while ((r = sd_bus_message_read(reply, "(ss)", &file, &message)) > 0) {
+                size_t n = strlen(file);
+
+                /* a finding already reads FILE:LINE:COL: …, do not name the file twice */
+                if (strncmp(message, file, n) == 0 && message[n] == ':')
+                        fprintf(stderr, "Warning: %s\n", message);
+                else
+                        fprintf(stderr, "Warning: %s: %s\n", file, message);
+        }
         if (r < 0)
                 goto bad;
         return 0;

@@ -28,5 +28,6 @@ int podd_read_json(sd_bus_message *reply, YStream **ret);
 /* Calls GetPod: *ret gets the tree (its root is the pod), or -ENOENT for NoSuchPod (not printed). */
 int podd_get_pod(sd_bus *bus, const char *namespace, const char *name, YStream **ret);
 
-/* Prints Manager.ListConfigErrors as "Warning: FILE: message" lines on stderr. */
+/* Prints Manager.ListConfigErrors as "Warning: FILE: message" lines on stderr ("Warning: FILE:LINE:COL: …"
+ * when the message already starts with the file). */
 int podd_print_config_errors(sd_bus *bus);

@@ -264,7 +264,8 @@ int verb_delete(int argc, char *argv[]) {
 
         if (in.n > 0) {
                 if (optind < argc) {
-                        fprintf(stderr, "error: names cannot be provided when a filename is given\n");
+                        fprintf(stderr, "error: when paths, URLs, or stdin is provided as input, you may "
+                                "not specify resource arguments as well\n");
                         return EXIT_USAGE;
                 }
                 r = targets_from_files(&in, namespace, &targets, &n, &allocated);

@@ -255,8 +255,9 @@ static void describe_containers(TabWriter *tw, const char *title, const YNode *c
                 if (st) {
                         const char *id = ynode_str(st, "containerID") ?: "";
 
-                        /* the unit name is what to hand systemctl and journalctl */
-                        tw_printf(tw, "    Container ID:\t%s\n", startswith(id, "systemd://") ? id + 10 : id);
+                        /* as kubectl prints it, runtime scheme included: systemd://UNIT names the unit to
+                         * hand systemctl and journalctl */
+                        tw_printf(tw, "    Container ID:\t%s\n", id);
                 }
                 tw_printf(tw, "    Image:\t%s\n", ynode_str(c, "image") ?: "");
                 if (st)

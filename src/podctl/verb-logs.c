@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
 #include <stdio.h>
+#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pod-columns.h"
 #include "podctl-bus.h"
@@ -147,12 +149,43 @@ static int journal_rewind(sd_journal *j, uint64_t since) {
         return since > 0 ? sd_journal_seek_realtime_usec(j, since) : sd_journal_seek_head(j);
 }
 
+/* sd_journal_open() quietly leaves out the files it may not read: an unprivileged user would get no output
+ * and exit 0, as if the container had printed nothing. Say so instead, as journalctl does. */
+static int check_journal_access(void) {
+        static const char *const dirs[] = { "/var/log/journal", "/run/log/journal" };
+        sd_id128_t machine;
+        bool denied = false;
+
+        if (sd_id128_get_machine(&machine) < 0)
+                return 0; /* cannot tell: let the journal speak for itself */
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_(freep) char *p = asprintf_safe("%s/" SD_ID128_FORMAT_STR "/system.journal",
+                                                         dirs[i], SD_ID128_FORMAT_VAL(machine));
+
+                if (!p)
+                        return log_oom();
+                if (access(p, R_OK) >= 0)
+                        return 0;
+                if (errno == EACCES)
+                        denied = true;
+        }
+        if (!denied)
+                return 0;
+        fprintf(stderr, "podctl: cannot read the system journal, which holds the containers' output: "
+                "permission denied. Run podctl logs as root or as a member of the systemd-journal group.\n");
+        return -EACCES;
+}
+
 static int show_logs(const LogsArgs *a, const char *container) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         char cur[64] = "", prev[64] = "", inv[64], *target;
         uint64_t n_cur = 0, n_prev = 0, n_target, skip, seen = 0;
         bool have_cur = false, have_prev = false;
         int r;
+
+        r = check_journal_access();
+        if (r < 0)
+                return r;
 
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
