@@ -262,7 +262,10 @@ char *pod_run_to_json(PodRun *p) {
         PodMetaExtra meta = {
                 .uid = p->uid,
                 .creation_usec = p->creation_usec,
-                .deletion_usec = p->deletion_usec,
+                /* Kubernetes' deletionTimestamp is when the pod should be gone: request time + grace. */
+                .deletion_usec = p->deletion_usec > 0
+                                         ? p->deletion_usec + (uint64_t) MAX(p->deletion_grace, 0) * USEC_PER_SEC
+                                         : 0,
                 .deletion_grace_seconds = p->deletion_grace,
                 .source_file = p->source_file,
         };

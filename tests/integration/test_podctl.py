@@ -424,8 +424,6 @@ def test_delete_shorter_grace_than_spec(podd):
     assert podctl(podd, "get", "pod", "grace-short").returncode == 1
 
 
-@pytest.mark.xfail(strict=True, reason="podd bug: deletionTimestamp is the time of the request; Kubernetes "
-                   "sets it to now + grace (k8s-semantics.md §2.1 step 4)")
 def test_delete_deletion_timestamp_is_now_plus_grace(podd):
     # stops by itself 2 s after SIGTERM, well within its grace
     apply(podd, pod_yaml("dts", [("c", "trap 'sleep 2; exit 0' TERM; sleep 600 & wait")], grace=30))
@@ -692,9 +690,6 @@ def test_events(podd):
     assert "journalctl POD_NAME=ev CONTAINER_NAME=c" in explained
 
 
-@pytest.mark.xfail(strict=True, reason="podd design: event_log_forget_pod() drops a pod's events when it is "
-                   "deleted; Kubernetes keeps events (TTL 1 h), so kubectl get events still shows Killing "
-                   "after kubectl delete pod")
 def test_events_outlive_their_pod(podd):
     apply(podd, pod_yaml("evgone", [("c", "exec sleep 600")]))
     wait_phase(podd, "evgone", "Running")
