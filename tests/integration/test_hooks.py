@@ -3,7 +3,9 @@
 e2e lifecycle-hook suite (postStart/preStop exec and httpGet over HTTP and HTTPS, against an HTTP server in a
 pod that records every request), preStop sleep against the grace period, and the exact budget of
 k8s-semantics.md §2.4 measured from outside: the moment the container's main process disappears, for
-`podctl delete`, and for `systemctl stop` of a container unit with podd running and with podd stopped.
+`podctl delete`, and for `systemctl stop` of a container unit with podd running and with podd stopped. Also
+hooks on sidecars and their reverse stop order (§2.5), host shutdown (poweroff, then the previous boot's
+journal) with and without podd, `--force --grace-period=0`, and a delete grace longer than the spec's.
 
 Timing assertions use generous margins (the sandbox's VM is noisy), but tight enough to tell Kubernetes'
 one budget from systemd's double TimeoutStopSec= (grace 3 s + preStop 2 s: 5.1 s)."""
