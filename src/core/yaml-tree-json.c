@@ -143,6 +143,10 @@ static void key_to_json(const YNode *key, StrBuf *b) {
 }
 
 void ynode_to_json(const YNode *node, StrBuf *b) {
+        ynode_to_json_filtered(node, NULL, NULL, b);
+}
+
+void ynode_to_json_filtered(const YNode *node, YNodeKeyFilter keep, void *userdata, StrBuf *b) {
         if (!node) {
                 strbuf_append(b, "null");
                 return;
@@ -156,12 +160,14 @@ void ynode_to_json(const YNode *node, StrBuf *b) {
                 return;
         case YNODE_MAPPING:
                 strbuf_append_char(b, '{');
-                for (size_t i = 0; i < node->n_pairs; i++) {
-                        if (i > 0)
+                for (size_t i = 0, n = 0; i < node->n_pairs; i++) {
+                        if (keep && !keep(node->pairs[i].key, userdata))
+                                continue;
+                        if (n++ > 0)
                                 strbuf_append_char(b, ',');
                         key_to_json(node->pairs[i].key, b);
                         strbuf_append_char(b, ':');
-                        ynode_to_json(node->pairs[i].value, b);
+                        ynode_to_json_filtered(node->pairs[i].value, keep, userdata, b);
                 }
                 strbuf_append_char(b, '}');
                 return;
@@ -170,7 +176,7 @@ void ynode_to_json(const YNode *node, StrBuf *b) {
                 for (size_t i = 0; i < node->n_items; i++) {
                         if (i > 0)
                                 strbuf_append_char(b, ',');
-                        ynode_to_json(node->items[i], b);
+                        ynode_to_json_filtered(node->items[i], keep, userdata, b);
                 }
                 strbuf_append_char(b, ']');
                 return;

@@ -90,3 +90,7 @@ const char *ynode_type_name(const YNode *node) _pure_;
  * booleans, null). NULL → null. For `podctl get -o json`, which shows the spec as the manifest wrote it. */
 typedef struct StrBuf StrBuf;
 void ynode_to_json(const YNode *node, StrBuf *b);
+/* The same, leaving out every mapping entry whose key `keep` refuses (podd drops the unknown fields of an
+ * object applied with --validate=warn|ignore before it stores it). */
+typedef bool (*YNodeKeyFilter)(const YNode *key, void *userdata);
+void ynode_to_json_filtered(const YNode *node, YNodeKeyFilter keep, void *userdata, StrBuf *b);

@@ -29,11 +29,12 @@ static int check_root(sd_bus_message *m, sd_bus_error *error) {
         return 0;
 }
 
-static char *format_findings(Diags *d, const char *file, DiagLevel level) {
+static char *format_findings(Diags *d, const char *file, DiagLevel level, bool skip_unknown_fields) {
         StrBuf b = {};
         diags_sort(d);
         for (size_t i = 0; i < d->n; i++) {
-                if (d->items[i].level != level)
+                if (d->items[i].level != level ||
+                    (skip_unknown_fields && startswith(d->items[i].message, "unknown field ")))
                         continue;
                 _cleanup_(freep) char *s = diag_format(&d->items[i], file);
                 if (!s) {
@@ -43,6 +44,16 @@ static char *format_findings(Diags *d, const char *file, DiagLevel level) {
                 strbuf_printf(&b, "%s%s", b.len > 0 ? "\n" : "", s);
         }
         return strbuf_steal(&b);
+}
+
+/* Unknown fields are findings located at their key: keep every key no such finding points at. */
+static bool key_is_known(const YNode *key, void *userdata) {
+        const Diags *d = userdata;
+        for (size_t i = 0; i < d->n; i++)
+                if (d->items[i].line == key->line && d->items[i].column == key->column &&
+                    startswith(d->items[i].message, "unknown field "))
+                        return false;
+        return true;
 }
 
 static const char *pod_json_of_desired(const DesiredPod *dp, StrBuf *b) {
@@ -56,7 +67,7 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
         int dry_run, r;
         _cleanup_(manifest_freep) Manifest *manifest = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Diags diags = {};
+        _cleanup_(diags_done) Diags diags = {};
 
         r = sd_bus_message_read(msg, "sssb", &source, &content, &validation, &dry_run);
         if (r < 0)
@@ -66,22 +77,21 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
                 return r;
 
         ManifestOptions opts = MANIFEST_OPTIONS_DEFAULT;
-        opts.field_validation = isempty(validation) ? FIELD_VALIDATION_STRICT : field_validation_from_string(validation);
-        if (opts.field_validation < 0)
+        FieldValidation fv = isempty(validation) ? FIELD_VALIDATION_STRICT : field_validation_from_string(validation);
+        if (fv < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown validation \"%s\"", validation);
+        /* warn and ignore both load with warnings, so the unknown fields are known and left out of what is
+         * stored: /etc/pods is read strictly, and the stored object must run. ignore just does not tell. */
+        opts.field_validation = fv == FIELD_VALIDATION_STRICT ? FIELD_VALIDATION_STRICT : FIELD_VALIDATION_WARN;
 
         r = manifest_load(content, strlen(content), &opts, &manifest, &diags);
-        if (r == -ENOMEM) {
-                diags_done(&diags);
+        if (r == -ENOMEM)
                 return r;
-        }
         if (r < 0) {
-                _cleanup_(freep) char *text = format_findings(&diags, source, DIAG_ERROR);
-                diags_done(&diags);
+                _cleanup_(freep) char *text = format_findings(&diags, source, DIAG_ERROR, false);
                 return sd_bus_error_set(error, PODD_ERROR_INVALID_SPEC, text ?: "invalid manifest");
         }
-        _cleanup_(freep) char *warnings = format_findings(&diags, source, DIAG_WARNING);
-        diags_done(&diags);
+        _cleanup_(freep) char *warnings = format_findings(&diags, source, DIAG_WARNING, fv == FIELD_VALIDATION_IGNORE);
 
         /* Decide every object's fate before writing anything: one conflict refuses the whole apply. */
         for (size_t i = 0; i < manifest->n_pods; i++) {
@@ -114,7 +124,7 @@ static int method_apply(sd_bus_message *msg, void *userdata, sd_bus_error *error
                 _cleanup_(freep) char *path = config_dir_apply_path(m->config, pod->metadata.namespace,
                                                                     pod->metadata.name);
                 StrBuf new_json = {}, old_json = {};
-                ynode_to_json(pod->src, &new_json);
+                ynode_to_json_filtered(pod->src, key_is_known, &diags, &new_json);
                 const char *action = "created";
                 if (dp)
                         action = streq_ptr(pod_json_of_desired(dp, &old_json), new_json.buf) ? "unchanged"
