@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal-util.h"
 #include "pod-columns.h"
 #include "podctl-bus.h"
 #include "podctl.h"
@@ -103,19 +104,6 @@ static int resolve_container(const LogsArgs *a, const YNode *pod, char **ret) {
                                 a->pod, r);
                 return -EINVAL;
         }
-}
-
-/* The value of FIELD in the current entry, NUL-terminated into buf (truncated), or NULL. */
-static const char *entry_field(sd_journal *j, const char *field, char *buf, size_t size) {
-        const void *data;
-        size_t len, flen = strlen(field);
-
-        if (sd_journal_get_data(j, field, &data, &len) < 0 || len <= flen + 1)
-                return NULL;
-        len = MIN(len - flen - 1, size - 1);
-        memcpy(buf, (const char *) data + flen + 1, len);
-        buf[len] = 0;
-        return buf;
 }
 
 static bool entry_is_hook(sd_journal *j) {
@@ -231,7 +219,7 @@ static int show_logs(const LogsArgs *a, const char *container) {
 
                 if (entry_is_hook(j))
                         continue;
-                id = entry_field(j, "_SYSTEMD_INVOCATION_ID", inv, sizeof(inv)) ?: "";
+                id = journal_field(j, "_SYSTEMD_INVOCATION_ID", inv, sizeof(inv)) ?: "";
                 if (!have_cur || !streq(id, cur)) {
                         if (have_cur) {
                                 strcpy(prev, cur);
@@ -266,7 +254,7 @@ static int show_logs(const LogsArgs *a, const char *container) {
 
                         if (entry_is_hook(j))
                                 continue;
-                        id = entry_field(j, "_SYSTEMD_INVOCATION_ID", inv, sizeof(inv)) ?: "";
+                        id = journal_field(j, "_SYSTEMD_INVOCATION_ID", inv, sizeof(inv)) ?: "";
                         if (!streq(id, target))
                                 continue;
                         if (seen++ < skip)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <systemd/sd-journal.h>
 
+#include "journal-util.h"
 #include "hook-watch.h"
 #include "log.h"
 #include "string-util.h"
@@ -13,18 +14,6 @@ struct HookWatch {
 };
 
 /* Copies FIELD's value of the current entry into buf; NULL when absent. */
-static const char *entry_field(sd_journal *j, const char *field, char *buf, size_t size) {
-        const void *data;
-        size_t len, flen = strlen(field);
-
-        if (sd_journal_get_data(j, field, &data, &len) < 0 || len <= flen + 1)
-                return NULL;
-        len = MIN(len - flen - 1, size - 1);
-        memcpy(buf, (const char *) data + flen + 1, len);
-        buf[len] = 0;
-        return buf;
-}
-
 static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         HookWatch *w = userdata;
         int r;
@@ -37,12 +26,12 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
         while ((r = sd_journal_next(w->journal)) > 0) {
                 char ns[256], pod[256], uid[64], container[256], reason[64], detail[1024];
                 HookFailure f = {
-                        .namespace = entry_field(w->journal, "POD_NAMESPACE", ns, sizeof ns),
-                        .pod = entry_field(w->journal, "POD_NAME", pod, sizeof pod),
-                        .pod_uid = entry_field(w->journal, "POD_UID", uid, sizeof uid),
-                        .container = entry_field(w->journal, "CONTAINER_NAME", container, sizeof container),
-                        .reason = entry_field(w->journal, "REASON", reason, sizeof reason),
-                        .detail = entry_field(w->journal, "MESSAGE", detail, sizeof detail) ?: "",
+                        .namespace = journal_field(w->journal, "POD_NAMESPACE", ns, sizeof ns),
+                        .pod = journal_field(w->journal, "POD_NAME", pod, sizeof pod),
+                        .pod_uid = journal_field(w->journal, "POD_UID", uid, sizeof uid),
+                        .container = journal_field(w->journal, "CONTAINER_NAME", container, sizeof container),
+                        .reason = journal_field(w->journal, "REASON", reason, sizeof reason),
+                        .detail = journal_field(w->journal, "MESSAGE", detail, sizeof detail) ?: "",
                 };
                 (void) sd_journal_get_realtime_usec(w->journal, &f.usec);
                 if (f.namespace && f.pod && f.container && f.reason)
