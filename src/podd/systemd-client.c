@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
 #include <stdio.h>
 #include <syslog.h>
 
@@ -1158,10 +1159,12 @@ static int submit_simple(SystemdClient *c, OpKind kind, const char *unit, System
         return client_submit(c, TAKE_PTR(op));
 }
 
-/* StopUnit and RestartUnit: (name, "replace"), a job. */
-static int submit_unit_job(SystemdClient *c, const char *method, OpKind kind, const char *unit,
-                           SystemdJobCallback cb, void *userdata) {
+/* One call to the manager about one unit: method(args…) with `types` as sd_bus_message_append() takes
+ * them, queued like every other operation. */
+static int submit_unit_call(SystemdClient *c, const char *method, OpKind kind, const char *unit,
+                            SystemdJobCallback cb, void *userdata, const char *types, ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        va_list ap;
         int r;
 
         assert(c);
@@ -1172,74 +1175,36 @@ static int submit_unit_job(SystemdClient *c, const char *method, OpKind kind, co
         r = call_new(c, method, &m);
         if (r < 0)
                 return r;
-        r = sd_bus_message_append(m, "ss", unit, "replace");
+        va_start(ap, types);
+        r = sd_bus_message_appendv(m, types, ap);
+        va_end(ap);
         if (r < 0)
                 return r;
         return submit_simple(c, kind, unit, cb, userdata, m);
 }
 
 int systemd_client_stop_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata) {
-        return submit_unit_job(c, "StopUnit", OP_STOP, unit, cb, userdata);
+        return submit_unit_call(c, "StopUnit", OP_STOP, unit, cb, userdata, "ss", unit, "replace");
 }
 
 int systemd_client_restart_unit(SystemdClient *c, const char *unit, SystemdJobCallback cb, void *userdata) {
-        return submit_unit_job(c, "RestartUnit", OP_RESTART, unit, cb, userdata);
+        return submit_unit_call(c, "RestartUnit", OP_RESTART, unit, cb, userdata, "ss", unit, "replace");
 }
 
 int systemd_client_set_stop_timeout(SystemdClient *c, const char *unit, uint64_t usec) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r;
-
-        assert(c);
-        assert(unit);
-        if (!c->started)
-                return -ENOTCONN;
-
         /* runtime=true: the change lives until the unit is gone, never written as a drop-in. */
-        r = call_new(c, "SetUnitProperties", &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "sba(sv)", unit, 1, 1, "TimeoutStopUSec", "t", usec);
-        if (r < 0)
-                return r;
-        return submit_simple(c, OP_SET_PROPERTIES, unit, NULL, NULL, m);
+        return submit_unit_call(c, "SetUnitProperties", OP_SET_PROPERTIES, unit, NULL, NULL, "sba(sv)", unit,
+                                1, 1, "TimeoutStopUSec", "t", usec);
 }
 
 int systemd_client_kill_unit(SystemdClient *c, const char *unit, const char *who, int signo,
                              SystemdJobCallback cb, void *userdata) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r;
-
-        assert(c);
-        assert(unit);
-        if (!c->started)
-                return -ENOTCONN;
-
-        r = call_new(c, "KillUnit", &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "ssi", unit, who ?: "all", (int32_t) signo);
-        if (r < 0)
-                return r;
-        return submit_simple(c, OP_KILL, unit, cb, userdata, m);
+        return submit_unit_call(c, "KillUnit", OP_KILL, unit, cb, userdata, "ssi", unit, who ?: "all",
+                                (int32_t) signo);
 }
 
 int systemd_client_reset_failed(SystemdClient *c, const char *unit) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        int r;
-
-        assert(c);
-        assert(unit);
-        if (!c->started)
-                return -ENOTCONN;
-
-        r = call_new(c, "ResetFailedUnit", &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "s", unit);
-        if (r < 0)
-                return r;
-        return submit_simple(c, OP_RESET_FAILED, unit, NULL, NULL, m);
+        return submit_unit_call(c, "ResetFailedUnit", OP_RESET_FAILED, unit, NULL, NULL, "s", unit);
 }
 
 int systemd_client_enumerate(SystemdClient *c, SystemdJobCallback cb, void *userdata) {
