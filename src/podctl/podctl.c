@@ -49,6 +49,21 @@ int print_diags(Diags *d, const char *display) {
         return 0;
 }
 
+bool manifest_load_reported(const InputFile *f, const ManifestOptions *opts, Manifest **ret) {
+        Diags d = {};
+        bool ok;
+        int r;
+
+        r = manifest_load(f->data, f->size, opts, ret, &d);
+        ok = r >= 0 && diags_errors(&d) == 0 && !d.oom;
+        if (r == -ENOMEM)
+                (void) log_oom();
+        if (print_diags(&d, f->display) < 0)
+                ok = false;
+        diags_done(&d);
+        return ok;
+}
+
 int flag_error(const char *verb, int c, char *const argv[]) {
         /* getopt's own messages are turned off (opterr = 0) so every usage error reads the same. */
         if (c == ':')

@@ -38,6 +38,9 @@ FieldValidation parse_validate_arg(const char *s);
 
 /* Prints diags sorted, each as FILE:LINE:COL: …, to stderr. Returns -ENOMEM if the list is incomplete. */
 int print_diags(Diags *d, const char *display);
+/* Loads f (already read), prints every finding to stderr, and says whether it is valid (no error, no OOM).
+ * *ret gets the manifest, also when it is not valid (it may be NULL then). */
+bool manifest_load_reported(const InputFile *f, const ManifestOptions *opts, Manifest **ret);
 
 int log_oom(void);
 /* Prints the usage error for getopt's return c ('?' or ':') and returns EXIT_USAGE. */

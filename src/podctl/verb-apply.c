@@ -31,18 +31,8 @@ static void apply_help(void) {
 
 static bool apply_client(InputFile *f, const ManifestOptions *opts) {
         _cleanup_(manifest_freep) Manifest *m = NULL;
-        Diags d = {};
-        bool ok;
-        int r;
 
-        r = manifest_load(f->data, f->size, opts, &m, &d);
-        ok = r >= 0 && diags_errors(&d) == 0 && !d.oom;
-        if (r == -ENOMEM)
-                (void) log_oom();
-        if (print_diags(&d, f->display) < 0)
-                ok = false;
-        diags_done(&d);
-        if (!ok)
+        if (!manifest_load_reported(f, opts, &m))
                 return false;
 
         for (size_t i = 0; i < m->n_pods; i++)

@@ -23,20 +23,12 @@ static void validate_help(void) {
 /* Loads one file; returns true when it is valid. */
 static bool validate_one(InputFile *f, const ManifestOptions *opts, bool verbose) {
         _cleanup_(manifest_freep) Manifest *m = NULL;
-        Diags d = {};
         bool ok;
-        int r;
 
         if (input_file_read(f) < 0)
                 return false;
 
-        r = manifest_load(f->data, f->size, opts, &m, &d);
-        ok = r >= 0 && diags_errors(&d) == 0 && !d.oom;
-        if (r == -ENOMEM)
-                (void) log_oom();
-        if (print_diags(&d, f->display) < 0)
-                ok = false;
-        diags_done(&d);
+        ok = manifest_load_reported(f, opts, &m);
 
         if (ok && verbose)
                 printf("%s: %zu pod(s) valid\n", f->display, m ? m->n_pods : 0);

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "json-writer.h"
 #include "string-util.h"
 #include "yaml-emit.h"
 
@@ -268,34 +269,6 @@ void ynode_emit_yaml(const YNode *node, StrBuf *b) {
                 strbuf_append_char(b, '\n');
 }
 
-static void append_json_string(StrBuf *b, const char *s) {
-        strbuf_append_char(b, '"');
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                switch (*p) {
-                case '"':
-                        strbuf_append(b, "\\\"");
-                        break;
-                case '\\':
-                        strbuf_append(b, "\\\\");
-                        break;
-                case '\n':
-                        strbuf_append(b, "\\n");
-                        break;
-                case '\t':
-                        strbuf_append(b, "\\t");
-                        break;
-                case '\r':
-                        strbuf_append(b, "\\r");
-                        break;
-                default:
-                        if (*p < 0x20)
-                                strbuf_printf(b, "\\u%04x", *p);
-                        else
-                                strbuf_append_char(b, (char) *p);
-                }
-        strbuf_append_char(b, '"');
-}
-
 static void emit_json(const YNode *n, StrBuf *b, unsigned ind) {
         if (!n) {
                 strbuf_append(b, "null");
@@ -317,12 +290,12 @@ static void emit_json(const YNode *n, StrBuf *b, unsigned ind) {
                         /* JSON has no .inf/.nan; the input was JSON, so these are written as read */
                         if (strchr(n->value, 'i') || strchr(n->value, 'n') || strchr(n->value, 'I') ||
                             strchr(n->value, 'N'))
-                                append_json_string(b, n->value);
+                                json_append_string(b, n->value);
                         else
                                 strbuf_append(b, n->value);
                         break;
                 default:
-                        append_json_string(b, n->value);
+                        json_append_string(b, n->value);
                 }
                 return;
         case YNODE_MAPPING:
@@ -333,7 +306,7 @@ static void emit_json(const YNode *n, StrBuf *b, unsigned ind) {
                 strbuf_append(b, "{\n");
                 for (size_t i = 0; i < n->n_pairs; i++) {
                         indent(b, ind + 4);
-                        append_json_string(b, n->pairs[i].key->value ?: "");
+                        json_append_string(b, n->pairs[i].key->value ?: "");
                         strbuf_append(b, ": ");
                         emit_json(n->pairs[i].value, b, ind + 4);
                         strbuf_append(b, i + 1 < n->n_pairs ? ",\n" : "\n");
