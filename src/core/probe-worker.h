@@ -41,3 +41,43 @@ typedef enum ProbeResult {
 const char *probe_kind_to_string(ProbeKind k) _pure_;       /* "Startup", "Liveness", "Readiness" */
 const char *probe_outcome_to_string(ProbeOutcome o) _pure_; /* "success", "failure", "error" */
 const char *probe_result_to_string(ProbeResult r) _pure_;   /* "Unknown", "Success", "Failure" */
+
+typedef struct ProbeWorker {
+        ProbeKind kind;
+        ProbeResult result;        /* what the kubelet's results manager would hold */
+        ProbeOutcome run_outcome;  /* the outcome of the current run of identical attempts */
+        unsigned run;              /* its length */
+        bool on_hold;              /* a liveness failure or a startup result was recorded: no more attempts
+                                    * until a new container instance (kubelet: until a new container ID) */
+        bool stopped;              /* the pod is being deleted: liveness and startup stop for good */
+        uint64_t instance;         /* the container instance the state belongs to (0 = none yet) */
+} ProbeWorker;
+
+/* What the container looks like when a tick comes. */
+typedef struct ProbeTick {
+        bool running;          /* the container's main process runs (postStart included: it is Running only
+                                * after postStart, but the kubelet probes from the start; so does podctl) */
+        bool started;          /* startup probe succeeded, or there is none */
+        bool deleting;         /* the pod has a deletion timestamp */
+        uint64_t instance;     /* identifies the container instance, e.g. its main process's start time */
+        uint64_t since_start_usec; /* now − the instance's start */
+} ProbeTick;
+
+typedef enum ProbeVerdict {
+        PROBE_VERDICT_NONE,    /* nothing changed */
+        PROBE_VERDICT_CHANGED, /* the stored result changed: status (started/ready) must be computed again */
+        PROBE_VERDICT_KILL,    /* liveness or startup failure recorded: kill the container and restart it per
+                                * policy, with the probe's grace (k8s-semantics.md §2.6) */
+        _PROBE_VERDICT_MAX,
+        _PROBE_VERDICT_INVALID = -EINVAL,
+} ProbeVerdict;
+
+/* The result before any attempt: readiness failure, liveness success, startup unknown. */
+ProbeResult probe_initial_result(ProbeKind k) _pure_;
+void probe_worker_init(ProbeWorker *w, ProbeKind kind);
+/* Whether an attempt is due at this tick. Applies a new instance first (state reset, hold lifted), and the
+ * deletion rule (liveness and startup become success and stop; readiness goes on); so it may change the
+ * result: *ret_changed says so. */
+bool probe_worker_tick(ProbeWorker *w, const Probe *p, const ProbeTick *t, bool *ret_changed);
+/* Records an attempt's outcome for instance `instance` (an outcome for an older instance is dropped). */
+ProbeVerdict probe_worker_record(ProbeWorker *w, const Probe *p, uint64_t instance, ProbeOutcome o);
