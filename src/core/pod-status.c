@@ -897,8 +897,9 @@ int pod_status_compute(
                 r = derive_state(pod, cs->spec, r_i, was_running, &cs->state, &cs->last_state);
                 if (r < 0)
                         return r;
-                /* No startup probes yet: a container is started once it runs. */
-                cs->started = cs->state.kind == CONTAINER_STATE_RUNNING;
+                /* The kubelet's "started": running, and the startup probe (if any) succeeded. */
+                cs->started = cs->state.kind == CONTAINER_STATE_RUNNING &&
+                        (!cs->spec->startup_probe || r_i->startup_result == PROBE_RESULT_SUCCESS);
         }
 
         /* podctl's rule for the kubelet's "pod is terminal": a pod being deleted whose containers have all
@@ -944,10 +945,14 @@ int pod_status_compute(
                 ContainerStatus *cs = &s.statuses[i];
                 if (cs->spec->role == CONTAINER_INIT)
                         cs->ready = init_succeeded(cs);
-                else
-                        /* No readiness probes yet. A terminal pod has no ready container. */
+                else {
+                        /* Ready: started, and the readiness probe (if any) succeeds. A terminal pod has no
+                         * ready container. */
+                        const ContainerRuntime *r_i = rt ? &rt[i] : &no_runtime;
                         cs->ready = cs->state.kind == CONTAINER_STATE_RUNNING && cs->started &&
+                                (!cs->spec->readiness_probe || r_i->readiness_result == PROBE_RESULT_SUCCESS) &&
                                 !phase_is_terminal(s.phase);
+                }
         }
 
         r = compute_conditions(&s, previous, now);

@@ -3,6 +3,7 @@
 
 #include "macro.h"
 #include "pod-model.h"
+#include "probe-worker.h"
 
 /* Kubernetes pod status (k8s-semantics.md §5.1–§5.3) derived from what systemd says about each container's
  * unit plus what podd itself knows (it has not started a container yet, an image is not supported, a
@@ -72,6 +73,11 @@ typedef struct ContainerRuntime {
          * runs again. */
         char *start_error_reason;
         char *start_error_message;
+        /* The probe workers' stored results for the running instance (podd's prober): a container with a
+         * startup probe is started once it succeeded; one with a readiness probe is ready while it
+         * succeeds. Zero (Unknown) until a probe says otherwise. */
+        ProbeResult startup_result;
+        ProbeResult readiness_result;
 } ContainerRuntime;
 
 typedef enum PodPhase {

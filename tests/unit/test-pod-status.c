@@ -755,3 +755,45 @@ TEST(no_runtime_and_no_unit_names) {
         manifest_free(m);
         diags_done(&d);
 }
+
+/* Probes decide "started" and "ready" (k8s-semantics.md §4.3). */
+TEST(probes_gate_started_and_ready) {
+        static const char *const m =
+                "apiVersion: v1\nkind: Pod\n"
+                "metadata: {name: web, uid: uid-1}\n"
+                "spec:\n"
+                "  containers:\n"
+                "  - name: app\n"
+                "    command: [/bin/sleep, inf]\n"
+                "    startupProbe: {exec: {command: [/bin/true]}}\n"
+                "    readinessProbe: {tcpSocket: {port: 80}}\n"
+                "  - name: plain\n"
+                "    command: [/bin/sleep, inf]\n";
+        static const struct {
+                ProbeResult startup, readiness;
+                bool started, ready, pod_ready;
+        } cases[] = {
+                { PROBE_RESULT_UNKNOWN, PROBE_RESULT_UNKNOWN, false, false, false },
+                { PROBE_RESULT_FAILURE, PROBE_RESULT_SUCCESS, false, false, false }, /* not started: not ready */
+                { PROBE_RESULT_SUCCESS, PROBE_RESULT_UNKNOWN, true, false, false },
+                { PROBE_RESULT_SUCCESS, PROBE_RESULT_FAILURE, true, false, false },
+                { PROBE_RESULT_SUCCESS, PROBE_RESULT_SUCCESS, true, true, true },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Fixture f;
+                PodStatus st = {};
+                fixture_load(&f, m, (const Snap[]) { S_RUNNING, S_RUNNING });
+                f.rt[0].startup_result = cases[i].startup;
+                f.rt[0].readiness_result = cases[i].readiness;
+                compute(&f, T0 + 10 * SEC, false, NULL, &st);
+                ASSERT_EQ(st.phase, POD_PHASE_RUNNING);
+                ASSERT_EQ(st.statuses[0].started, cases[i].started);
+                ASSERT_EQ(st.statuses[0].ready, cases[i].ready);
+                /* A container without probes is started and ready once it runs. */
+                ASSERT_TRUE(st.statuses[1].started && st.statuses[1].ready);
+                ASSERT_EQ(st.conditions[POD_CONDITION_READY].status, cases[i].pod_ready);
+                ASSERT_EQ(st.conditions[POD_CONDITION_CONTAINERS_READY].status, cases[i].pod_ready);
+                pod_status_done(&st);
+                fixture_done(&f);
+        }
+}
