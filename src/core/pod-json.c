@@ -182,6 +182,40 @@ static void append_state(StrBuf *b, const ContainerState *s) {
         }
 }
 
+/* podctl's own addition to a container status: what its probes last said. Kubernetes keeps that in the
+ * kubelet only; a key under podctl.io/ cannot be mistaken for one of its fields. */
+static void append_probe_statuses(StrBuf *b, bool *first_key, const ContainerStatus *cs) {
+        bool first = true;
+
+        for (ProbeKind k = 0; k < _PROBE_KIND_MAX; k++) {
+                const ProbeStatus *ps = &cs->probes[k];
+                bool f = true;
+                if (!ps->configured)
+                        continue;
+                if (first) {
+                        append_key(b, first_key, "podctl.io/probes");
+                        strbuf_append_char(b, '{');
+                }
+                append_key(b, &first, probe_kind_to_string(k));
+                strbuf_append_char(b, '{');
+                append_key(b, &f, "result");
+                json_append_string(b, probe_result_to_string(ps->result));
+                if (ps->last_usec > 0) {
+                        append_key(b, &f, "lastProbeTime");
+                        append_time(b, ps->last_usec);
+                        append_key(b, &f, "lastOutcome");
+                        json_append_string(b, probe_outcome_to_string(ps->last_outcome));
+                }
+                if (ps->last_message) {
+                        append_key(b, &f, "message");
+                        json_append_string(b, ps->last_message);
+                }
+                strbuf_append_char(b, '}');
+        }
+        if (!first)
+                strbuf_append_char(b, '}');
+}
+
 static void append_container_status(StrBuf *b, const ContainerStatus *cs) {
         bool first = true;
 
@@ -202,6 +236,7 @@ static void append_container_status(StrBuf *b, const ContainerStatus *cs) {
         append_state(b, &cs->last_state);
         append_key(b, &first, "name");
         json_append_string(b, cs->spec && cs->spec->name ? cs->spec->name : "");
+        append_probe_statuses(b, &first, cs);
         append_key(b, &first, "ready");
         strbuf_append(b, cs->ready ? "true" : "false");
         append_key(b, &first, "restartCount");

@@ -178,6 +178,13 @@ void unit_snapshot_done(UnitSnapshot *u) {
         *u = (UnitSnapshot) {};
 }
 
+void probe_status_done(ProbeStatus *s) {
+        if (!s)
+                return;
+        free(s->last_message);
+        *s = (ProbeStatus) {};
+}
+
 void container_runtime_done(ContainerRuntime *rt) {
         if (!rt)
                 return;
@@ -186,6 +193,8 @@ void container_runtime_done(ContainerRuntime *rt) {
         free(rt->start_error_reason);
         free(rt->start_error_message);
         container_state_done(&rt->last_termination);
+        for (size_t k = 0; k < _PROBE_KIND_MAX; k++)
+                probe_status_done(&rt->probes[k]);
         *rt = (ContainerRuntime) {};
 }
 
@@ -202,6 +211,8 @@ void pod_status_done(PodStatus *s) {
                 free(s->statuses[i].unit_name);
                 container_state_done(&s->statuses[i].state);
                 container_state_done(&s->statuses[i].last_state);
+                for (size_t k = 0; k < _PROBE_KIND_MAX; k++)
+                        probe_status_done(&s->statuses[i].probes[k]);
         }
         free(s->statuses);
         *s = (PodStatus) {};
@@ -899,7 +910,13 @@ int pod_status_compute(
                         return r;
                 /* The kubelet's "started": running, and the startup probe (if any) succeeded. */
                 cs->started = cs->state.kind == CONTAINER_STATE_RUNNING &&
-                        (!cs->spec->startup_probe || r_i->startup_result == PROBE_RESULT_SUCCESS);
+                        (!cs->spec->startup_probe || r_i->probes[PROBE_STARTUP].result == PROBE_RESULT_SUCCESS);
+                for (size_t k = 0; k < _PROBE_KIND_MAX; k++) {
+                        cs->probes[k] = r_i->probes[k];
+                        cs->probes[k].last_message = strdup_or_null(r_i->probes[k].last_message);
+                        if (r_i->probes[k].last_message && !cs->probes[k].last_message)
+                                return -ENOMEM;
+                }
         }
 
         /* podctl's rule for the kubelet's "pod is terminal": a pod being deleted whose containers have all
@@ -950,7 +967,7 @@ int pod_status_compute(
                          * ready container. */
                         const ContainerRuntime *r_i = rt ? &rt[i] : &no_runtime;
                         cs->ready = cs->state.kind == CONTAINER_STATE_RUNNING && cs->started &&
-                                (!cs->spec->readiness_probe || r_i->readiness_result == PROBE_RESULT_SUCCESS) &&
+                                (!cs->spec->readiness_probe || r_i->probes[PROBE_READINESS].result == PROBE_RESULT_SUCCESS) &&
                                 !phase_is_terminal(s.phase);
                 }
         }

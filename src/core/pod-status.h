@@ -28,7 +28,18 @@ typedef struct UnitSnapshot {
         uint32_t n_restarts;      /* NRestarts: restarts systemd made through Restart= */
         uint64_t restart_usec;    /* RestartUSec, to tell when an auto-restart happens */
         char *invocation_id;      /* InvocationID, hex */
+        uint32_t main_pid;        /* MainPID: exec probes run in this process's context; 0 none */
 } UnitSnapshot;
+
+/* One probe of a container as podd's worker sees it: its stored result and its last attempt. Shown by
+ * `podctl describe`; in the pod's JSON under the container status's "podctl.io/probes" (docs/API.md). */
+typedef struct ProbeStatus {
+        bool configured;
+        ProbeResult result;        /* Unknown (zero) until the worker stores one */
+        ProbeOutcome last_outcome;
+        uint64_t last_usec;        /* when the last attempt ended; 0 = no attempt yet */
+        char *last_message;        /* its failure or error text, NULL after a success */
+} ProbeStatus;
 
 /* What podd knows beyond systemd. */
 typedef enum ContainerGate {
@@ -73,11 +84,9 @@ typedef struct ContainerRuntime {
          * runs again. */
         char *start_error_reason;
         char *start_error_message;
-        /* The probe workers' stored results for the running instance (podd's prober): a container with a
-         * startup probe is started once it succeeded; one with a readiness probe is ready while it
-         * succeeds. Zero (Unknown) until a probe says otherwise. */
-        ProbeResult startup_result;
-        ProbeResult readiness_result;
+        /* podd's probe workers, by ProbeKind: a container with a startup probe is started once it
+         * succeeded; one with a readiness probe is ready while it succeeds. */
+        ProbeStatus probes[_PROBE_KIND_MAX];
 } ContainerRuntime;
 
 typedef enum PodPhase {
@@ -114,6 +123,7 @@ typedef struct ContainerStatus {
         uint32_t restart_count;
         ContainerState state;
         ContainerState last_state;
+        ProbeStatus probes[_PROBE_KIND_MAX];
 } ContainerStatus;
 
 typedef struct PodStatus {
@@ -146,6 +156,7 @@ void pod_status_done(PodStatus *s);
 void container_runtime_done(ContainerRuntime *rt);
 void unit_snapshot_done(UnitSnapshot *u);
 void container_state_done(ContainerState *s);
+void probe_status_done(ProbeStatus *s);
 int container_state_copy(const ContainerState *from, ContainerState *to);
 
 /* The terminated state systemd's snapshot describes (exit code, signal, reason Completed/Error/OOMKilled,

@@ -142,6 +142,23 @@ static void describe_probe(TabWriter *tw, const char *title, const YNode *p) {
                   ynode_int(p, "failureThreshold", 3));
 }
 
+/* podd's own record of a probe (the container status's "podctl.io/probes"): the stored result and when and
+ * how the last attempt ended. kubectl has no such line; it answers "is it healthy right now?". */
+static void describe_probe_result(TabWriter *tw, const YNode *probes, const char *kind) {
+        const YNode *r = ynode_get(probes, kind);
+        char age[HUMAN_DURATION_MAX];
+
+        if (!r)
+                return;
+        tw_printf(tw, "      Result:	%s", ynode_str(r, "result") ?: "Unknown");
+        if (ynode_str(r, "lastProbeTime"))
+                tw_printf(tw, " (last attempt: %s, %s ago)", ynode_str(r, "lastOutcome") ?: "",
+                          timestamp_since(ynode_str(r, "lastProbeTime"), now_usec(), age));
+        if (!isempty(ynode_str(r, "message")))
+                tw_printf(tw, ": %s", ynode_str(r, "message"));
+        tw_append(tw, "\n");
+}
+
 static void describe_list_lines(TabWriter *tw, const char *title, const YNode *seq) {
         if (n_items(seq) == 0)
                 return;
@@ -289,9 +306,15 @@ static void describe_containers(TabWriter *tw, const char *title, const YNode *c
                 }
                 describe_resources(tw, "Limits", ynode_path(c, "resources.limits"));
                 describe_resources(tw, "Requests", ynode_path(c, "resources.requests"));
-                describe_probe(tw, "Liveness", ynode_get(c, "livenessProbe"));
-                describe_probe(tw, "Readiness", ynode_get(c, "readinessProbe"));
-                describe_probe(tw, "Startup", ynode_get(c, "startupProbe"));
+                static const char *const probes[][2] = {
+                        { "Liveness", "livenessProbe" },
+                        { "Readiness", "readinessProbe" },
+                        { "Startup", "startupProbe" },
+                };
+                for (size_t k = 0; k < ELEMENTSOF(probes); k++) {
+                        describe_probe(tw, probes[k][0], ynode_get(c, probes[k][1]));
+                        describe_probe_result(tw, st ? ynode_get(st, "podctl.io/probes") : NULL, probes[k][0]);
+                }
                 describe_env(tw, c);
                 describe_mounts(tw, c);
         }

@@ -471,3 +471,42 @@ TEST(pod_to_json_minimal) {
         container_runtime_done(&rt[0]);
         manifest_free(m);
 }
+
+TEST(pod_to_json_probe_statuses) {
+        Manifest *m = NULL;
+        Diags d = {};
+        const char *text = "{apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, command: [x],"
+                           " livenessProbe: {exec: {command: [t]}}, readinessProbe: {tcpSocket: {port: 1}}}]}}";
+
+        ASSERT_OK(manifest_load(text, strlen(text), NULL, &m, &d));
+        diags_done(&d);
+        ContainerRuntime rt[1] = {};
+        rt[0].unit = (UnitSnapshot) { .exists = true, .active_state = strdup("active"), .sub_state = strdup("running"),
+                                      .exec_main_start_usec = T0 };
+        rt[0].probes[PROBE_LIVENESS] = (ProbeStatus) { .configured = true, .result = PROBE_RESULT_SUCCESS,
+                                                       .last_outcome = PROBE_OUTCOME_FAILURE, .last_usec = T0 + SEC,
+                                                       .last_message = strdup("exit status 1") };
+        rt[0].probes[PROBE_READINESS] = (ProbeStatus) { .configured = true, .result = PROBE_RESULT_FAILURE };
+        PodRuntime prt = { .now_usec = T0 + 2 * SEC };
+        PodStatus st = {};
+        ASSERT_OK(pod_status_compute(m->pods[0], rt, NULL, &prt, &st));
+        char *json = pod_to_json(m->pods[0], NULL, &st);
+        ASSERT_NOT_NULL(json);
+        Doc doc = parse_json(json);
+        /* The key has a dot in it: look it up directly, not by path. */
+        const YNode *probes = ynode_get(at(doc.root, "status.containerStatuses.0"), "podctl.io/probes");
+        ASSERT_NOT_NULL(probes);
+        ASSERT_EQ(probes->n_pairs, 2);
+        ASSERT_STREQ(str_at(probes, "Liveness.result"), "Success");
+        ASSERT_STREQ(str_at(probes, "Liveness.lastOutcome"), "failure");
+        ASSERT_STREQ(str_at(probes, "Liveness.lastProbeTime"), "2026-09-21T14:13:21Z");
+        ASSERT_STREQ(str_at(probes, "Liveness.message"), "exit status 1");
+        ASSERT_STREQ(str_at(probes, "Readiness.result"), "Failure");
+        ASSERT_NULL(at(probes, "Readiness.lastProbeTime"));
+        ASSERT_STREQ(at(doc.root, "status.containerStatuses.0.ready")->value, "false");
+        ystream_free(doc.s);
+        free(json);
+        pod_status_done(&st);
+        container_runtime_done(&rt[0]);
+        manifest_free(m);
+}

@@ -783,8 +783,8 @@ TEST(probes_gate_started_and_ready) {
                 Fixture f;
                 PodStatus st = {};
                 fixture_load(&f, m, (const Snap[]) { S_RUNNING, S_RUNNING });
-                f.rt[0].startup_result = cases[i].startup;
-                f.rt[0].readiness_result = cases[i].readiness;
+                f.rt[0].probes[PROBE_STARTUP].result = cases[i].startup;
+                f.rt[0].probes[PROBE_READINESS].result = cases[i].readiness;
                 compute(&f, T0 + 10 * SEC, false, NULL, &st);
                 ASSERT_EQ(st.phase, POD_PHASE_RUNNING);
                 ASSERT_EQ(st.statuses[0].started, cases[i].started);
