@@ -33,7 +33,7 @@ typedef struct ProbeReport {
 typedef void (*prober_callback_t)(const ProbeReport *r, void *userdata);
 
 int prober_new(sd_event *e, Prober **ret);
-/* Cancels every attempt still running (no callbacks). */
+/* Cancels every attempt still running (no callbacks). Not from inside a callback of its own. */
 Prober *prober_free(Prober *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Prober *, prober_free);
 

@@ -1,0 +1,1547 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grpc-health.h"
+#include "prober.h"
+#include "strbuf.h"
+#include "string-util.h"
+#include "strv.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+#define USEC_PER_MSEC UINT64_C(1000)
+/* Go's http.Client gives up when checkRedirect sees this many requests behind it. */
+#define HTTP_MAX_REQUESTS 10
+/* A health response is a few bytes; anything past this is not one. */
+#define GRPC_BODY_MAX 65536
+/* The exec child runs on its own stack in podd's memory (CLONE_VM) until execve. */
+#define EXEC_STACK_SIZE (64 * 1024)
+/* /proc/PID/environ of a container: generous, but bounded. */
+#define ENVIRON_MAX (1024 * 1024)
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+typedef enum AttemptType {
+        ATTEMPT_NONE, /* the result was known at once (target->error, a setup failure) */
+        ATTEMPT_HTTP,
+        ATTEMPT_GRPC,
+        ATTEMPT_TCP,
+        ATTEMPT_TCP_CURL, /* tcpSocket to a host name: libcurl resolves it without blocking the loop */
+        ATTEMPT_EXEC,
+} AttemptType;
+
+/* Keeps the first cap bytes of a stream (NUL-terminated), drops the rest. */
+typedef struct Capture {
+        char *buf;
+        size_t len;
+        size_t cap;
+        bool truncated;
+} Capture;
+
+struct ProbeAttempt {
+        Prober *prober;
+        ProbeAttempt *prev, *next;
+        AttemptType type;
+        prober_callback_t cb;
+        void *userdata;
+        uint64_t timeout_usec;
+        bool in_callback;
+
+        /* A result known before any I/O, delivered from a defer source. */
+        sd_event_source *defer;
+        ProbeOutcome outcome;
+        char *output;
+
+        char *addr; /* "host:port" (IPv6 bracketed), as Go's dial errors name it */
+
+        /* httpGet, grpc, tcpSocket to a name: libcurl */
+        CURL *easy;
+        bool in_multi;
+        struct curl_slist *headers;
+        char *url; /* the current one, after redirects */
+        char *origin_host;
+        unsigned requests;
+        uint64_t deadline; /* CLOCK_MONOTONIC */
+        Capture body;
+        char errbuf[CURL_ERROR_SIZE];
+        uint8_t *request;
+        size_t request_size;
+        int grpc_status; /* -1: not seen */
+        char *grpc_message;
+
+        /* tcpSocket to an address */
+        int fd;
+        sd_event_source *io;
+        sd_event_source *timer;
+
+        /* exec */
+        pid_t pid;
+        bool exited;
+        sd_event_source *child;
+        int out_fd;
+        sd_event_source *out_io;
+        char *command; /* argv joined by spaces, for the timeout message */
+        Capture out;
+};
+
+struct Prober {
+        sd_event *event;
+        CURLM *multi;
+        sd_event_source *curl_timer;
+        ProbeAttempt *attempts;
+        void *stack;
+};
+
+/* ---- small helpers ---- */
+
+static void capture_append(Capture *c, const void *data, size_t n) {
+        if (n == 0)
+                return;
+        if (c->len >= c->cap) {
+                c->truncated = true;
+                return;
+        }
+        if (!c->buf) {
+                c->buf = malloc(c->cap + 1);
+                if (!c->buf) {
+                        c->truncated = true;
+                        return;
+                }
+        }
+        size_t k = MIN(n, c->cap - c->len);
+        memcpy(c->buf + c->len, data, k);
+        c->len += k;
+        c->buf[c->len] = '\0';
+        if (k < n)
+                c->truncated = true;
+}
+
+static const char *capture_str(const Capture *c) {
+        return c->buf ?: "";
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* A timeout as Go's time.Duration prints it ("1s", "1m30s", "1h0m0s"); probe timeouts are whole seconds. */
+static void go_duration(uint64_t usec, char buf[static 32]) {
+        uint64_t s = usec / USEC_PER_SEC;
+        if (s >= 3600)
+                (void) snprintf(buf, 32, "%" PRIu64 "h%" PRIu64 "m%" PRIu64 "s", s / 3600, s / 60 % 60, s % 60);
+        else if (s >= 60)
+                (void) snprintf(buf, 32, "%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
+        else
+                (void) snprintf(buf, 32, "%" PRIu64 "s", s);
+}
+
+/* An errno as Go's syscall.Errno prints it: the C text with a lower-case first letter. */
+static void go_errno(int err, char buf[static 128]) {
+        (void) snprintf(buf, 128, "%s", strerror(err));
+        if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+                buf[0] = (char) (buf[0] - 'A' + 'a');
+}
+
+static char *format_addr(const char *host, uint16_t port) {
+        if (strchr(host, ':'))
+                return asprintf_safe("[%s]:%u", host, port);
+        return asprintf_safe("%s:%u", host, port);
+}
+
+static char *url_host(const char *url) {
+        CURLU *u = curl_url();
+        char *host = NULL, *ret = NULL;
+
+        if (!u)
+                return NULL;
+        if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+                ret = strdup(host);
+                curl_free(host);
+        }
+        curl_url_cleanup(u);
+        return ret;
+}
+
+/* ---- attempt lifetime ---- */
+
+static void attempt_unlink(ProbeAttempt *a) {
+        Prober *p = a->prober;
+        if (a->prev)
+                a->prev->next = a->next;
+        else if (p->attempts == a)
+                p->attempts = a->next;
+        if (a->next)
+                a->next->prev = a->prev;
+        a->prev = a->next = NULL;
+}
+
+static int on_orphan_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        /* The loop owned this source since its attempt went away. Ending the floating state drops the
+         * loop's reference; sd-event frees the source and reaps the child after this returns. */
+        (void) sd_event_source_set_floating(s, false);
+        return 0;
+}
+
+/* Frees everything of the attempt without calling back. A child still running is killed with its whole
+ * process group, and its exit source is handed to the loop so that it is reaped. */
+static void attempt_free(ProbeAttempt *a) {
+        if (!a)
+                return;
+
+        sd_event_source_disable_unref(a->defer);
+
+        if (a->easy) {
+                if (a->in_multi)
+                        (void) curl_multi_remove_handle(a->prober->multi, a->easy);
+                curl_easy_cleanup(a->easy);
+        }
+        curl_slist_free_all(a->headers);
+
+        sd_event_source_disable_unref(a->io);
+        sd_event_source_disable_unref(a->timer);
+        if (a->fd >= 0)
+                (void) close(a->fd);
+
+        sd_event_source_disable_unref(a->out_io);
+        if (a->out_fd >= 0)
+                (void) close(a->out_fd);
+        if (a->child) {
+                if (!a->exited) {
+                        (void) kill(-a->pid, SIGKILL);
+                        (void) kill(a->pid, SIGKILL);
+                        (void) sd_event_source_set_userdata(a->child, NULL);
+                        if (sd_event_source_set_floating(a->child, true) < 0)
+                                /* Cannot hand it over: reap it here; SIGKILL makes this short. */
+                                (void) waitpid(a->pid, NULL, 0);
+                }
+                sd_event_source_unref(a->child);
+        }
+
+        attempt_unlink(a);
+        free(a->output);
+        free(a->addr);
+        free(a->url);
+        free(a->origin_host);
+        free(a->body.buf);
+        free(a->request);
+        free(a->grpc_message);
+        free(a->command);
+        free(a->out.buf);
+        free(a);
+}
+
+static void attempt_finish(ProbeAttempt *a, ProbeOutcome outcome, const char *output, const char *warning) {
+        ProbeReport report = {
+                .outcome = outcome,
+                .output = output ?: "",
+                .warning = warning,
+        };
+
+        a->in_callback = true;
+        a->cb(&report, a->userdata);
+        attempt_free(a);
+}
+
+static void attempt_finishf(ProbeAttempt *a, ProbeOutcome outcome, const char *fmt, ...) _printf_(3, 4);
+static void attempt_finishf(ProbeAttempt *a, ProbeOutcome outcome, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *s = vasprintf_safe(fmt, ap);
+        va_end(ap);
+        attempt_finish(a, outcome, s ?: "out of memory", NULL);
+}
+
+static int on_defer(sd_event_source *s, void *userdata) {
+        ProbeAttempt *a = userdata;
+        attempt_finish(a, a->outcome, a->output, NULL);
+        return 0;
+}
+
+/* For results known inside prober_start(): the callback must come from the loop. */
+static int finish_later(ProbeAttempt *a, ProbeOutcome outcome, const char *fmt, ...) _printf_(3, 4);
+static int finish_later(ProbeAttempt *a, ProbeOutcome outcome, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        free(a->output);
+        a->output = vasprintf_safe(fmt, ap);
+        va_end(ap);
+        if (!a->output)
+                return -ENOMEM;
+        a->outcome = outcome;
+        a->type = ATTEMPT_NONE;
+        return sd_event_add_defer(a->prober->event, &a->defer, on_defer, a);
+}
+
+ProbeAttempt *probe_attempt_cancel(ProbeAttempt *a) {
+        if (a && !a->in_callback)
+                attempt_free(a);
+        return NULL;
+}
+
+/* ---- libcurl driven by sd-event ---- */
+
+static void process_done(Prober *p);
+
+static int on_curl_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Prober *p = userdata;
+        int action = 0, running;
+
+        if (revents & (EPOLLIN | EPOLLHUP))
+                action |= CURL_CSELECT_IN;
+        if (revents & EPOLLOUT)
+                action |= CURL_CSELECT_OUT;
+        if (revents & (EPOLLERR | EPOLLHUP))
+                action |= CURL_CSELECT_ERR;
+        (void) curl_multi_socket_action(p->multi, fd, action, &running);
+        process_done(p);
+        return 0;
+}
+
+static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Prober *p = userdata;
+        int running;
+
+        (void) curl_multi_socket_action(p->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        process_done(p);
+        return 0;
+}
+
+static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userdata, void *socketp) {
+        Prober *p = userdata;
+        sd_event_source *io = socketp;
+        uint32_t events;
+        int r;
+
+        if (what == CURL_POLL_REMOVE) {
+                if (io) {
+                        sd_event_source_disable_unref(io);
+                        (void) curl_multi_assign(p->multi, fd, NULL);
+                }
+                return 0;
+        }
+
+        events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+        if (io) {
+                r = sd_event_source_set_io_events(io, events);
+                return r < 0 ? -1 : 0;
+        }
+        r = sd_event_add_io(p->event, &io, fd, events, on_curl_io, p);
+        if (r < 0)
+                return -1;
+        if (curl_multi_assign(p->multi, fd, io) != CURLM_OK) {
+                sd_event_source_disable_unref(io);
+                return -1;
+        }
+        return 0;
+}
+
+static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userdata) {
+        Prober *p = userdata;
+        uint64_t now;
+        int r;
+
+        if (timeout_ms < 0) {
+                if (p->curl_timer)
+                        (void) sd_event_source_set_enabled(p->curl_timer, SD_EVENT_OFF);
+                return 0;
+        }
+        if (sd_event_now(p->event, CLOCK_MONOTONIC, &now) < 0)
+                now = now_usec();
+        now += (uint64_t) timeout_ms * USEC_PER_MSEC;
+
+        if (!p->curl_timer) {
+                r = sd_event_add_time(p->event, &p->curl_timer, CLOCK_MONOTONIC, now, 0, on_curl_timer, p);
+                return r < 0 ? -1 : 0;
+        }
+        r = sd_event_source_set_time(p->curl_timer, now);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(p->curl_timer, SD_EVENT_ONESHOT);
+        return r < 0 ? -1 : 0;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
+        ProbeAttempt *a = userdata;
+        size_t n = size * nmemb;
+
+        /* Read a bounded part and drop the rest, as the kubelet does: returning short stops the transfer
+         * with CURLE_WRITE_ERROR, which the done handler takes as a complete response. */
+        capture_append(&a->body, ptr, n);
+        return a->body.truncated ? 0 : n;
+}
+
+static int easy_setup(ProbeAttempt *a, const char *url, uint64_t timeout_usec) {
+        CURL *c = a->easy;
+        long ms = (long) MAX(timeout_usec / USEC_PER_MSEC, (uint64_t) 1);
+
+        if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_PRIVATE, a) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_ERRORBUFFER, a->errbuf) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK)
+                return -EINVAL;
+        a->errbuf[0] = '\0';
+        return 0;
+}
+
+static int multi_add(ProbeAttempt *a) {
+        if (curl_multi_add_handle(a->prober->multi, a->easy) != CURLM_OK)
+                return -ENOMEM;
+        a->in_multi = true;
+        return 0;
+}
+
+/* "dial tcp ADDR: connect: connection refused" when libcurl could not connect, else NULL. */
+static char *dial_error(ProbeAttempt *a, CURLcode rc) {
+        long err = 0;
+        char *ip = NULL, ebuf[128];
+        long port = 0;
+        _cleanup_free_ char *addr = NULL;
+
+        if (rc != CURLE_COULDNT_CONNECT)
+                return NULL;
+        if (curl_easy_getinfo(a->easy, CURLINFO_OS_ERRNO, &err) != CURLE_OK || err <= 0)
+                return NULL;
+        if (curl_easy_getinfo(a->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && !isempty(ip) &&
+            curl_easy_getinfo(a->easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK && port > 0)
+                addr = format_addr(ip, (uint16_t) port);
+        go_errno((int) err, ebuf);
+        return asprintf_safe("dial tcp %s: connect: %s", addr ?: a->addr, ebuf);
+}
+
+static const char *curl_error_text(ProbeAttempt *a, CURLcode rc) {
+        return a->errbuf[0] ? a->errbuf : curl_easy_strerror(rc);
+}
+
+/* ---- httpGet ---- */
+
+static void http_done(ProbeAttempt *a, CURLcode rc) {
+        long code = 0;
+        int r;
+
+        a->in_multi = false;
+        (void) curl_multi_remove_handle(a->prober->multi, a->easy);
+
+        if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && a->body.truncated)) {
+                _cleanup_free_ char *dial = NULL;
+
+                /* Go's client errors, which the kubelet passes on as the failure's output. */
+                if (rc == CURLE_OPERATION_TIMEDOUT)
+                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                               "Get \"%s\": context deadline exceeded "
+                                               "(Client.Timeout exceeded while awaiting headers)", a->url);
+                dial = dial_error(a, rc);
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "Get \"%s\": %s", a->url,
+                                       dial ?: curl_error_text(a, rc));
+        }
+        if (curl_easy_getinfo(a->easy, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
+                code = 0;
+
+        if (code >= 300 && code < 400) {
+                const char *location = NULL;
+
+                if (curl_easy_getinfo(a->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
+                        _cleanup_free_ char *host = url_host(location);
+
+                        /* Only redirects to the same host name are followed (the port may change). */
+                        if (host && a->origin_host && strcasecmp(host, a->origin_host) == 0) {
+                                uint64_t now = now_usec();
+                                char *next;
+
+                                if (a->requests >= HTTP_MAX_REQUESTS)
+                                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                                               "Get \"%s\": stopped after %d redirects", location,
+                                                               HTTP_MAX_REQUESTS);
+                                if (now >= a->deadline)
+                                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                                               "Get \"%s\": context deadline exceeded "
+                                                               "(Client.Timeout exceeded while awaiting headers)",
+                                                               location);
+                                next = strdup(location);
+                                if (!next)
+                                        return attempt_finish(a, PROBE_OUTCOME_ERROR, "out of memory", NULL);
+                                free(a->url);
+                                a->url = next;
+                                a->requests++;
+                                a->body.len = 0;
+                                a->body.truncated = false;
+                                r = easy_setup(a, a->url, a->deadline - now);
+                                if (r >= 0)
+                                        r = multi_add(a);
+                                if (r < 0)
+                                        return attempt_finishf(a, PROBE_OUTCOME_ERROR,
+                                                               "cannot follow the redirect to %s", a->url);
+                                return;
+                        }
+                }
+        }
+
+        if (code >= 200 && code < 400) {
+                _cleanup_free_ char *warning = NULL;
+
+                if (code >= 300) {
+                        /* A redirect that was not followed: success, with the kubelet's ProbeWarning. */
+                        warning = asprintf_safe("Probe terminated redirects, Response body: %s",
+                                                capture_str(&a->body));
+                        if (!warning)
+                                return attempt_finish(a, PROBE_OUTCOME_ERROR, "out of memory", NULL);
+                }
+                return attempt_finish(a, PROBE_OUTCOME_SUCCESS, capture_str(&a->body), warning);
+        }
+        /* Never the body: the kubelet keeps it out of events on purpose (kubernetes#99425). */
+        attempt_finishf(a, PROBE_OUTCOME_FAILURE, "HTTP probe failed with statuscode: %ld", code);
+}
+
+static int http_start(ProbeAttempt *a, const ProbeTarget *t) {
+        int r;
+
+        a->type = ATTEMPT_HTTP;
+        a->url = strdup(t->url);
+        a->origin_host = url_host(t->url);
+        if (!a->url)
+                return -ENOMEM;
+        if (!a->origin_host)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "parse \"%s\": invalid URL", t->url);
+        a->body.cap = PROBE_OUTPUT_MAX;
+        a->requests = 1;
+        STRV_FOREACH(h, t->headers) {
+                struct curl_slist *n = curl_slist_append(a->headers, *h);
+                if (!n)
+                        return -ENOMEM;
+                a->headers = n;
+        }
+
+        a->easy = curl_easy_init();
+        if (!a->easy)
+                return -ENOMEM;
+        r = easy_setup(a, a->url, t->timeout_usec);
+        if (r < 0)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "cannot set up the HTTP request for %s", t->url);
+        if (curl_easy_setopt(a->easy, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_HTTPHEADER, a->headers) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_WRITEDATA, a) != CURLE_OK)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "cannot set up the HTTP request for %s", t->url);
+        return multi_add(a);
+}
+
+/* ---- grpc ---- */
+
+static const char *grpc_code_name(long code) {
+        static const char *const names[] = {
+                "OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound",
+                "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
+                "OutOfRange", "Unimplemented", "Internal", "Unavailable", "DataLoss", "Unauthenticated",
+        };
+        if (code >= 0 && (size_t) code < ELEMENTSOF(names))
+                return names[code];
+        return NULL;
+}
+
+/* grpc-go's mapping of an HTTP status without grpc-status to a code. */
+static long grpc_code_from_http(long http) {
+        switch (http) {
+        case 400:
+                return 13; /* Internal */
+        case 401:
+                return 16; /* Unauthenticated */
+        case 403:
+                return 7; /* PermissionDenied */
+        case 404:
+                return 12; /* Unimplemented */
+        case 429:
+        case 502:
+        case 503:
+        case 504:
+                return 14; /* Unavailable */
+        default:
+                return 2; /* Unknown */
+        }
+}
+
+static char *percent_decode(const char *s, size_t n) {
+        char *r = malloc(n + 1), *o = r;
+        if (!r)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                int hi, lo;
+                if (s[i] == '%' && i + 2 < n &&
+                    (hi = unhexchar(s[i + 1])) >= 0 && (lo = unhexchar(s[i + 2])) >= 0) {
+                        *o++ = (char) (hi << 4 | lo);
+                        i += 2;
+                } else
+                        *o++ = s[i];
+        }
+        *o = '\0';
+        return r;
+}
+
+/* Headers and trailers both come through here: a trailers-only answer carries grpc-status in the headers. */
+static size_t on_grpc_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
+        ProbeAttempt *a = userdata;
+        size_t n = size * nmemb, len = n;
+        const char *colon;
+
+        while (len > 0 && (ptr[len - 1] == '\n' || ptr[len - 1] == '\r'))
+                len--;
+        colon = memchr(ptr, ':', len);
+        if (!colon)
+                return n;
+        size_t name_len = (size_t) (colon - ptr);
+        const char *v = colon + 1;
+        while (v < ptr + len && (*v == ' ' || *v == '\t'))
+                v++;
+        size_t vlen = (size_t) (ptr + len - v);
+
+        if (name_len == 11 && strncasecmp(ptr, "grpc-status", 11) == 0) {
+                long code = 0;
+                bool ok = vlen > 0 && vlen < 10;
+                for (size_t i = 0; ok && i < vlen; i++) {
+                        if (v[i] < '0' || v[i] > '9')
+                                ok = false;
+                        else
+                                code = code * 10 + (v[i] - '0');
+                }
+                a->grpc_status = ok ? (int) code : 2;
+        } else if (name_len == 12 && strncasecmp(ptr, "grpc-message", 12) == 0) {
+                free(a->grpc_message);
+                a->grpc_message = percent_decode(v, vlen);
+        }
+        return n;
+}
+
+static size_t on_grpc_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
+        ProbeAttempt *a = userdata;
+        size_t n = size * nmemb;
+        capture_append(&a->body, ptr, n);
+        return a->body.truncated ? 0 : n;
+}
+
+static void grpc_done(ProbeAttempt *a, CURLcode rc) {
+        char dur[32], sbuf[12];
+        long http = 0;
+        int32_t status;
+        int r;
+
+        a->in_multi = false;
+        (void) curl_multi_remove_handle(a->prober->multi, a->easy);
+        go_duration(a->timeout_usec, dur);
+
+        /* The kubelet's wording (pkg/probe/grpc): every outcome but SERVING is a failure. */
+        if (rc == CURLE_OPERATION_TIMEDOUT)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "timeout: health rpc did not complete within %s",
+                                       dur);
+        if (rc == CURLE_WRITE_ERROR && a->body.truncated)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: health rpc probe failed: rpc error: code = ResourceExhausted "
+                                       "desc = grpc: received message larger than max (%d)", GRPC_BODY_MAX);
+        if (rc != CURLE_OK) {
+                _cleanup_free_ char *dial = dial_error(a, rc);
+                if (dial)
+                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                               "error: failed to connect service at \"%s\": %s", a->addr, dial);
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: health rpc probe failed: rpc error: code = Unavailable desc = %s",
+                                       curl_error_text(a, rc));
+        }
+
+        if (a->grpc_status < 0) {
+                if (curl_easy_getinfo(a->easy, CURLINFO_RESPONSE_CODE, &http) != CURLE_OK)
+                        http = 0;
+                if (http != 200)
+                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                               "error: health rpc probe failed: rpc error: code = %s desc = "
+                                               "unexpected HTTP status code received from server: %ld",
+                                               grpc_code_name(grpc_code_from_http(http)), http);
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: health rpc probe failed: rpc error: code = Internal desc = "
+                                       "server closed the stream without sending trailers");
+        }
+        if (a->grpc_status == 12)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: this server does not implement the grpc health protocol "
+                                       "(grpc.health.v1.Health): %s", (a->grpc_message ?: ""));
+        if (a->grpc_status == 4)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "timeout: health rpc did not complete within %s",
+                                       dur);
+        if (a->grpc_status != 0) {
+                const char *name = grpc_code_name(a->grpc_status);
+                char num[32];
+                if (!name) {
+                        (void) snprintf(num, sizeof num, "Code(%d)", a->grpc_status);
+                        name = num;
+                }
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: health rpc probe failed: rpc error: code = %s desc = %s", name,
+                                       (a->grpc_message ?: ""));
+        }
+
+        r = grpc_health_response_decode((const uint8_t *) a->body.buf, a->body.len, &status);
+        if (r == -ENODATA)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: health rpc probe failed: rpc error: code = Internal desc = "
+                                       "grpc: the server sent no response message");
+        if (r < 0)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
+                                       "error: health rpc probe failed: rpc error: code = Internal desc = "
+                                       "grpc: failed to unmarshal the received message: %s", strerror(-r));
+        if (status != GRPC_SERVING_STATUS_SERVING)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "service unhealthy (responded with \"%s\")",
+                                       grpc_serving_status_to_string(status, sbuf));
+        attempt_finish(a, PROBE_OUTCOME_SUCCESS, "service healthy", NULL);
+}
+
+static int grpc_start(ProbeAttempt *a, const ProbeTarget *t) {
+        char line[64];
+        int r;
+
+        a->type = ATTEMPT_GRPC;
+        a->grpc_status = -1;
+        a->body.cap = GRPC_BODY_MAX;
+        a->url = asprintf_safe("http://%s/grpc.health.v1.Health/Check", a->addr);
+        if (!a->url)
+                return -ENOMEM;
+        r = grpc_health_request_encode(t->service, &a->request, &a->request_size);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "cannot encode the health check request: %s",
+                                    strerror(-r));
+
+        /* grpc-go sends the deadline along; the server may give up at the same time. */
+        (void) snprintf(line, sizeof line, "grpc-timeout: %" PRIu64 "m", MAX(t->timeout_usec / USEC_PER_MSEC,
+                                                                           (uint64_t) 1));
+        const char *const headers[] = {
+                "Content-Type: application/grpc", "TE: trailers", "User-Agent: " PROBE_USER_AGENT,
+                "Accept:", "Expect:", line,
+        };
+        for (size_t i = 0; i < ELEMENTSOF(headers); i++) {
+                struct curl_slist *n = curl_slist_append(a->headers, headers[i]);
+                if (!n)
+                        return -ENOMEM;
+                a->headers = n;
+        }
+
+        a->easy = curl_easy_init();
+        if (!a->easy)
+                return -ENOMEM;
+        r = easy_setup(a, a->url, t->timeout_usec);
+        if (r < 0 ||
+            curl_easy_setopt(a->easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_POST, 1L) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_POSTFIELDS, a->request) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_POSTFIELDSIZE, (long) a->request_size) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_HTTPHEADER, a->headers) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_HEADERFUNCTION, on_grpc_header) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_HEADERDATA, a) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_grpc_body) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_WRITEDATA, a) != CURLE_OK)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "cannot set up the gRPC request (HTTP/2 support?)");
+        return multi_add(a);
+}
+
+/* ---- tcpSocket ---- */
+
+static void tcp_curl_done(ProbeAttempt *a, CURLcode rc) {
+        a->in_multi = false;
+        (void) curl_multi_remove_handle(a->prober->multi, a->easy);
+        if (rc == CURLE_OK)
+                return attempt_finish(a, PROBE_OUTCOME_SUCCESS, "", NULL);
+        if (rc == CURLE_OPERATION_TIMEDOUT)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: i/o timeout", a->addr);
+        _cleanup_free_ char *dial = dial_error(a, rc);
+        if (dial)
+                return attempt_finish(a, PROBE_OUTCOME_FAILURE, dial, NULL);
+        if (rc == CURLE_COULDNT_RESOLVE_HOST)
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp: lookup %s: no such host", a->addr);
+        attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: %s", a->addr, curl_error_text(a, rc));
+}
+
+static int on_tcp_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        ProbeAttempt *a = userdata;
+        int err = 0;
+        socklen_t len = sizeof err;
+        char ebuf[128];
+
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+                err = errno;
+        if (err == 0) {
+                attempt_finish(a, PROBE_OUTCOME_SUCCESS, "", NULL);
+                return 0;
+        }
+        go_errno(err, ebuf);
+        attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s", a->addr, ebuf);
+        return 0;
+}
+
+static int on_tcp_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        ProbeAttempt *a = userdata;
+        attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: i/o timeout", a->addr);
+        return 0;
+}
+
+static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
+        union {
+                struct sockaddr sa;
+                struct sockaddr_in in;
+                struct sockaddr_in6 in6;
+        } sa = {};
+        socklen_t salen;
+        char ebuf[128];
+        int r;
+
+        if (inet_pton(AF_INET, t->host, &sa.in.sin_addr) == 1) {
+                sa.in.sin_family = AF_INET;
+                sa.in.sin_port = htons(t->port);
+                salen = sizeof sa.in;
+        } else if (inet_pton(AF_INET6, t->host, &sa.in6.sin6_addr) == 1) {
+                sa.in6.sin6_family = AF_INET6;
+                sa.in6.sin6_port = htons(t->port);
+                salen = sizeof sa.in6;
+        } else {
+                /* A host name: libcurl resolves it asynchronously and only connects. */
+                a->type = ATTEMPT_TCP_CURL;
+                a->url = asprintf_safe("http://%s/", a->addr);
+                a->easy = curl_easy_init();
+                if (!a->url || !a->easy)
+                        return -ENOMEM;
+                r = easy_setup(a, a->url, t->timeout_usec);
+                if (r < 0 || curl_easy_setopt(a->easy, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK)
+                        return finish_later(a, PROBE_OUTCOME_ERROR, "cannot set up the connection to %s",
+                                            a->addr);
+                return multi_add(a);
+        }
+
+        a->type = ATTEMPT_TCP;
+        a->fd = socket(sa.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (a->fd < 0) {
+                go_errno(errno, ebuf);
+                return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: socket: %s", a->addr, ebuf);
+        }
+        if (connect(a->fd, &sa.sa, salen) < 0) {
+                if (errno != EINPROGRESS) {
+                        go_errno(errno, ebuf);
+                        return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s", a->addr, ebuf);
+                }
+        } else
+                /* Connected at once (loopback can): the answer still comes from the loop. */
+                return finish_later(a, PROBE_OUTCOME_SUCCESS, "%s", "");
+
+        r = sd_event_add_io(a->prober->event, &a->io, a->fd, EPOLLOUT, on_tcp_io, a);
+        if (r < 0)
+                return r;
+        return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec, 0,
+                                          on_tcp_timeout, a);
+}
+
+/* ---- exec ---- */
+
+typedef enum ExecStage {
+        STAGE_NONE,
+        STAGE_PGID,
+        STAGE_CGROUP,
+        STAGE_MNTNS,
+        STAGE_ROOT,
+        STAGE_STDIO,
+        STAGE_CREDS,
+        STAGE_EXEC,
+} ExecStage;
+
+/* Everything the child needs, prepared by the parent: between clone() and execve() the child runs in
+ * podd's memory and may only make system calls. A failure before execve() is written to err_fd as two ints
+ * (stage, errno); a successful execve() closes it (O_CLOEXEC), so the parent reads either those or EOF.
+ * A pipe rather than the shared memory, so that it also works where CLONE_VM is emulated by a fork
+ * (valgrind). */
+typedef struct ExecContext {
+        int cgroup_fd, mnt_fd, root_fd, null_fd, out_fd, err_fd;
+        char *cwd;
+        bool set_creds;
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+        char **argv;
+        char *environ_buf;
+        char **envp;
+        char **candidates;
+} ExecContext;
+
+static void exec_context_done(ExecContext *c) {
+        if (c->cgroup_fd >= 0)
+                (void) close(c->cgroup_fd);
+        if (c->mnt_fd >= 0)
+                (void) close(c->mnt_fd);
+        if (c->root_fd >= 0)
+                (void) close(c->root_fd);
+        if (c->null_fd >= 0)
+                (void) close(c->null_fd);
+        if (c->out_fd >= 0)
+                (void) close(c->out_fd);
+        if (c->err_fd >= 0)
+                (void) close(c->err_fd);
+        free(c->cwd);
+        free(c->groups);
+        free(c->environ_buf);
+        free(c->envp);
+        strv_free(c->candidates);
+}
+
+static int exec_child(void *userdata) {
+        ExecContext *c = userdata;
+        int last = ENOENT;
+
+#define CHILD_FAIL(s)                                                   \
+        do {                                                            \
+                int _msg[2] = { (s), errno };                           \
+                (void) !write(c->err_fd, _msg, sizeof _msg);            \
+                _exit(127);                                             \
+        } while (0)
+
+        /* Its own process group, so that a timeout kills whatever it started too. */
+        if (setpgid(0, 0) < 0)
+                CHILD_FAIL(STAGE_PGID);
+        /* Writing "0" to cgroup.procs moves the writer itself. */
+        if (c->cgroup_fd >= 0 && write(c->cgroup_fd, "0", 1) != 1)
+                CHILD_FAIL(STAGE_CGROUP);
+        if (c->mnt_fd >= 0 && setns(c->mnt_fd, CLONE_NEWNS) < 0)
+                CHILD_FAIL(STAGE_MNTNS);
+        if (c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || chroot(".") < 0))
+                CHILD_FAIL(STAGE_ROOT);
+        if (!c->cwd || chdir(c->cwd) < 0)
+                (void) chdir("/");
+        if (dup2(c->null_fd, STDIN_FILENO) < 0 || dup2(c->out_fd, STDOUT_FILENO) < 0 ||
+            dup2(c->out_fd, STDERR_FILENO) < 0)
+                CHILD_FAIL(STAGE_STDIO);
+        /* Raw system calls: glibc's set*id() would try to signal podd's other threads. */
+        if (c->set_creds &&
+            (syscall(SYS_setgroups, c->n_groups, c->groups) < 0 ||
+             syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0 ||
+             syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0))
+                CHILD_FAIL(STAGE_CREDS);
+
+        /* podd's handlers and blocked signals are not the probe's. Signals were all blocked by the parent
+         * around clone(), so no handler of podd's can run here in between. */
+        for (int sig = 1; sig < NSIG; sig++) {
+                struct sigaction sa = { .sa_handler = SIG_DFL };
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &sa, NULL);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+
+        for (char **p = c->candidates; *p; p++) {
+                execve(*p, c->argv, c->envp);
+                if (errno == EACCES)
+                        last = EACCES;
+                else if (errno != ENOENT && errno != ENOTDIR) {
+                        last = errno;
+                        break;
+                }
+        }
+        errno = last;
+        CHILD_FAIL(STAGE_EXEC);
+#undef CHILD_FAIL
+}
+
+static int read_proc_file(pid_t pid, const char *name, size_t max, char **ret, size_t *ret_size) {
+        char path[64];
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, allocated = 0;
+        int fd;
+
+        (void) snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, name);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                if (!GREEDY_REALLOC(buf, allocated, len + 4096 + 1)) {
+                        (void) close(fd);
+                        return -ENOMEM;
+                }
+                ssize_t n = read(fd, buf + len, allocated - len - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int e = errno;
+                        (void) close(fd);
+                        return -e;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+                if (len > max) {
+                        (void) close(fd);
+                        return -E2BIG;
+                }
+        }
+        (void) close(fd);
+        buf[len] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = len;
+        return 0;
+}
+
+/* The unified hierarchy's path of pid ("0::/system.slice/x.service"), or NULL without one. */
+static int proc_cgroup_path(pid_t pid, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        int r;
+
+        r = read_proc_file(pid, "cgroup", 64 * 1024, &buf, NULL);
+        if (r < 0)
+                return r;
+        *ret = NULL;
+        for (char *line = buf, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (startswith(line, "0::")) {
+                        *ret = strdup(line + 3);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+static bool same_file(const char *a, const char *b) {
+        struct stat sa, sb;
+        return stat(a, &sa) >= 0 && stat(b, &sb) >= 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The second field (effective id) of /proc/PID/status's "Uid:"/"Gid:" lines, and "Groups:". */
+static int proc_credentials(pid_t pid, uid_t *ret_uid, gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n) {
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ gid_t *groups = NULL;
+        size_t n = 0, allocated = 0;
+        bool have_uid = false, have_gid = false;
+        int r;
+
+        r = read_proc_file(pid, "status", 64 * 1024, &buf, NULL);
+        if (r < 0)
+                return r;
+        for (char *line = buf, *next; line && *line; line = next) {
+                unsigned long real, eff;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (sscanf(line, "Uid: %lu %lu", &real, &eff) == 2) {
+                        *ret_uid = (uid_t) eff;
+                        have_uid = true;
+                } else if (sscanf(line, "Gid: %lu %lu", &real, &eff) == 2) {
+                        *ret_gid = (gid_t) eff;
+                        have_gid = true;
+                } else if (startswith(line, "Groups:")) {
+                        char *p = line + 7, *end;
+                        for (;;) {
+                                errno = 0;
+                                unsigned long g = strtoul(p, &end, 10);
+                                if (end == p || errno != 0)
+                                        break;
+                                if (!GREEDY_REALLOC(groups, allocated, n + 1))
+                                        return -ENOMEM;
+                                groups[n++] = (gid_t) g;
+                                p = end;
+                        }
+                }
+        }
+        if (!have_uid || !have_gid)
+                return -EBADMSG;
+        *ret_groups = TAKE_PTR(groups);
+        *ret_n = n;
+        return 0;
+}
+
+static bool creds_differ(uid_t uid, gid_t gid, const gid_t *groups, size_t n) {
+        if (uid != geteuid() || gid != getegid())
+                return true;
+        int m = getgroups(0, NULL);
+        if (m < 0 || (size_t) m != n)
+                return true;
+        _cleanup_free_ gid_t *own = calloc(MAX(n, (size_t) 1), sizeof(gid_t));
+        if (!own || getgroups(m, own) != m)
+                return true;
+        for (size_t i = 0; i < n; i++) {
+                bool found = false;
+                for (size_t j = 0; j < n && !found; j++)
+                        found = own[j] == groups[i];
+                if (!found)
+                        return true;
+        }
+        return false;
+}
+
+/* Reads the container's context from /proc/PID. -ENOMEM; otherwise 0, with *ret_problem set to what makes
+ * the attempt an ERROR, if anything. */
+#define PROBLEM(...)                                            \
+        do {                                                    \
+                *ret_problem = asprintf_safe(__VA_ARGS__);      \
+                return *ret_problem ? 0 : -ENOMEM;              \
+        } while (0)
+
+static int exec_context_prepare(ExecContext *c, pid_t pid, char *const *argv, char **ret_problem) {
+        _cleanup_free_ char *own_cg = NULL, *cg = NULL;
+        char path[128], ebuf[128];
+        size_t env_size = 0, n_env = 0;
+        const char *search = NULL;
+        int r;
+
+        if (pid <= 0)
+                PROBLEM("the container has no running process");
+
+        (void) snprintf(path, sizeof path, "/proc/%d", (int) pid);
+        if (access(path, F_OK) < 0) {
+                go_errno(errno, ebuf);
+                PROBLEM("the container's process %d is gone: %s", (int) pid, ebuf);
+        }
+
+        /* cgroup: join the container's, so that the probe counts against its limits and goes with it. */
+        r = proc_cgroup_path(pid, &cg);
+        if (r >= 0)
+                r = proc_cgroup_path(getpid(), &own_cg);
+        if (r == -ENOMEM)
+                return -ENOMEM;
+        if (r >= 0 && cg && !streq_ptr(cg, own_cg) && !streq(cg, "/")) {
+                _cleanup_free_ char *procs = asprintf_safe("/sys/fs/cgroup%s/cgroup.procs", cg);
+                if (!procs)
+                        return -ENOMEM;
+                c->cgroup_fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (c->cgroup_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot join the container's cgroup %s: %s", cg, ebuf);
+                }
+        }
+
+        /* Mount namespace and root directory, when they are not podd's. */
+        (void) snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int) pid);
+        if (!same_file(path, "/proc/self/ns/mnt")) {
+                c->mnt_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (c->mnt_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open the container's mount namespace: %s", ebuf);
+                }
+        }
+        (void) snprintf(path, sizeof path, "/proc/%d/root", (int) pid);
+        if (!same_file(path, "/proc/self/root")) {
+                c->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (c->root_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open the container's root directory: %s", ebuf);
+                }
+        }
+
+        /* Working directory, as seen from the container's root. */
+        (void) snprintf(path, sizeof path, "/proc/%d/cwd", (int) pid);
+        char link[4096];
+        ssize_t n = readlink(path, link, sizeof link - 1);
+        if (n > 0) {
+                link[n] = '\0';
+                c->cwd = strdup(link);
+                if (!c->cwd)
+                        return -ENOMEM;
+        }
+
+        /* Credentials: only switched when they differ (an unprivileged podd cannot call setgroups()). */
+        r = proc_credentials(pid, &c->uid, &c->gid, &c->groups, &c->n_groups);
+        if (r == -ENOMEM)
+                return -ENOMEM;
+        if (r < 0) {
+                go_errno(-r, ebuf);
+                PROBLEM("cannot read the container's credentials: %s", ebuf);
+        }
+        c->set_creds = creds_differ(c->uid, c->gid, c->groups, c->n_groups);
+
+        /* Environment: the one the container's process was started with. */
+        r = read_proc_file(pid, "environ", ENVIRON_MAX, &c->environ_buf, &env_size);
+        if (r == -ENOMEM)
+                return -ENOMEM;
+        if (r < 0) {
+                go_errno(-r, ebuf);
+                PROBLEM("cannot read the container's environment: %s", ebuf);
+        }
+        for (size_t i = 0; i < env_size; i++)
+                if (c->environ_buf[i] == '\0')
+                        n_env++;
+        c->envp = calloc(n_env + 2, sizeof(char *));
+        if (!c->envp)
+                return -ENOMEM;
+        n_env = 0;
+        for (size_t i = 0; i < env_size; i += strlen(c->environ_buf + i) + 1) {
+                char *e = c->environ_buf + i;
+                if (*e == '\0')
+                        continue;
+                c->envp[n_env++] = e;
+                if (startswith(e, "PATH="))
+                        search = e + 5;
+        }
+
+        /* The candidates for argv[0], looked up in the container's PATH (inside its root, by the child). */
+        if (strchr(argv[0], '/')) {
+                if (strv_extend(&c->candidates, argv[0]) < 0)
+                        return -ENOMEM;
+        } else {
+                const char *p = search ?: DEFAULT_PATH;
+                for (;;) {
+                        const char *end = strchrnul(p, ':');
+                        int len = (int) (end - p);
+                        char *cand = len == 0 ? asprintf_safe("./%s", argv[0])
+                                              : asprintf_safe("%.*s/%s", len, p, argv[0]);
+                        if (!cand || strv_push(&c->candidates, cand) < 0)
+                                return -ENOMEM;
+                        if (*end == '\0')
+                                break;
+                        p = end + 1;
+                }
+        }
+        if (!c->candidates)
+                return -ENOMEM;
+
+        c->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        if (c->null_fd < 0) {
+                go_errno(errno, ebuf);
+                PROBLEM("cannot open /dev/null: %s", ebuf);
+        }
+        return 0;
+}
+#undef PROBLEM
+
+
+static void exec_drain(ProbeAttempt *a) {
+        char buf[4096];
+
+        for (;;) {
+                ssize_t n = read(a->out_fd, buf, sizeof buf);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        if (n == 0 || errno != EAGAIN) {
+                                /* EOF (or a broken pipe): nothing more to read. */
+                                a->out_io = sd_event_source_disable_unref(a->out_io);
+                                (void) close(a->out_fd);
+                                a->out_fd = -EBADF;
+                        }
+                        return;
+                }
+                /* Beyond the cap the output is read and dropped, so the probe never blocks on a full pipe. */
+                capture_append(&a->out, buf, (size_t) n);
+        }
+}
+
+static int on_exec_output(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        exec_drain(userdata);
+        return 0;
+}
+
+static int on_exec_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
+        ProbeAttempt *a = userdata;
+
+        if (!a)
+                return on_orphan_exit(s, si, userdata);
+
+        a->exited = true;
+        /* Whatever the command wrote before it exited is in the pipe now; do not wait for an EOF that a
+         * background process holding the pipe could delay forever. */
+        if (a->out_fd >= 0)
+                exec_drain(a);
+        if (si->si_code == CLD_EXITED && si->si_status == 0)
+                attempt_finish(a, PROBE_OUTCOME_SUCCESS, capture_str(&a->out), NULL);
+        else
+                attempt_finish(a, PROBE_OUTCOME_FAILURE, capture_str(&a->out), NULL);
+        return 0;
+}
+
+static int on_exec_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
+        ProbeAttempt *a = userdata;
+        _cleanup_free_ char *q = cquote(a->command, 0);
+
+        /* The kubelet's ExecProbeTimeout wording; attempt_free() kills the whole process group. */
+        attempt_finishf(a, PROBE_OUTCOME_FAILURE, "command %s timed out", q ?: a->command);
+        return 0;
+}
+
+static const char *stage_text(int stage) {
+        switch (stage) {
+        case STAGE_PGID:
+                return "cannot create a process group";
+        case STAGE_CGROUP:
+                return "cannot join the container's cgroup";
+        case STAGE_MNTNS:
+                return "cannot enter the container's mount namespace";
+        case STAGE_ROOT:
+                return "cannot enter the container's root directory";
+        case STAGE_STDIO:
+                return "cannot set up the output pipe";
+        case STAGE_CREDS:
+                return "cannot take the container's user and groups";
+        default:
+                return "cannot start the command";
+        }
+}
+
+static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
+        _cleanup_(exec_context_done) ExecContext c = {
+                .cgroup_fd = -EBADF, .mnt_fd = -EBADF, .root_fd = -EBADF, .null_fd = -EBADF, .out_fd = -EBADF,
+                .err_fd = -EBADF,
+        };
+        _cleanup_(closep) int err_read = -EBADF;
+        char ebuf[128];
+        int pipefd[2], msg[2] = { STAGE_NONE, 0 }, r;
+
+        a->type = ATTEMPT_EXEC;
+        a->out.cap = PROBE_OUTPUT_MAX;
+        StrBuf b = {};
+        STRV_FOREACH(w, t->argv) {
+                if (w != t->argv)
+                        strbuf_append_char(&b, ' ');
+                strbuf_append(&b, *w);
+        }
+        a->command = strbuf_steal(&b);
+        if (!a->command)
+                return -ENOMEM;
+        if (strv_length(t->argv) == 0)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "exec: no command given");
+
+        _cleanup_free_ char *problem = NULL;
+        r = exec_context_prepare(&c, exec_pid, t->argv, &problem);
+        if (r < 0)
+                return r;
+        if (problem)
+                return finish_later(a, PROBE_OUTCOME_ERROR, "%s", problem);
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        a->out_fd = pipefd[0];
+        c.out_fd = pipefd[1];
+        c.argv = t->argv;
+        if (fcntl(a->out_fd, F_SETFL, O_NONBLOCK) < 0)
+                return -errno;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        err_read = pipefd[0];
+        c.err_fd = pipefd[1];
+
+        if (!a->prober->stack) {
+                void *stack = mmap(NULL, EXEC_STACK_SIZE, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                if (stack == MAP_FAILED)
+                        return -errno;
+                a->prober->stack = stack;
+        }
+
+        /* posix_spawn's recipe: the child shares podd's memory and podd waits until it has exec'd or died
+         * (CLONE_VFORK), so the cost does not grow with podd's size. All signals stay blocked until the
+         * child has reset the handlers. */
+        sigset_t all, saved;
+        sigfillset(&all);
+        r = pthread_sigmask(SIG_SETMASK, &all, &saved);
+        if (r != 0)
+                return -r;
+        pid_t pid = clone(exec_child, (uint8_t *) a->prober->stack + EXEC_STACK_SIZE,
+                          CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+        int clone_errno = errno;
+        (void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        if (pid < 0)
+                return -clone_errno;
+
+        /* The child has exec'd or failed by now (CLONE_VFORK): this read returns at once. */
+        (void) close(c.err_fd);
+        c.err_fd = -EBADF;
+        ssize_t n;
+        do
+                n = read(err_read, msg, sizeof msg);
+        while (n < 0 && errno == EINTR);
+        if (n == (ssize_t) sizeof msg && msg[0] != STAGE_NONE) {
+                /* It has exited already; reap it here. */
+                (void) waitpid(pid, NULL, 0);
+                go_errno(msg[1], ebuf);
+                if (msg[0] == STAGE_EXEC && !strchr(t->argv[0], '/') && msg[1] == ENOENT)
+                        return finish_later(a, PROBE_OUTCOME_ERROR,
+                                            "exec: \"%s\": executable file not found in $PATH", t->argv[0]);
+                if (msg[0] == STAGE_EXEC)
+                        return finish_later(a, PROBE_OUTCOME_ERROR, "exec: \"%s\": %s", t->argv[0], ebuf);
+                return finish_later(a, PROBE_OUTCOME_ERROR, "%s: %s", stage_text(msg[0]), ebuf);
+        }
+
+        a->pid = pid;
+        r = sd_event_add_child(a->prober->event, &a->child, pid, WEXITED, on_exec_exit, a);
+        if (r < 0) {
+                (void) kill(-pid, SIGKILL);
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                return r;
+        }
+        r = sd_event_add_io(a->prober->event, &a->out_io, a->out_fd, EPOLLIN, on_exec_output, a);
+        if (r < 0)
+                return r;
+        return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec, 0,
+                                          on_exec_timeout, a);
+}
+
+/* ---- the prober ---- */
+
+static void process_done(Prober *p) {
+        CURLMsg *m;
+        int left;
+
+        while ((m = curl_multi_info_read(p->multi, &left))) {
+                ProbeAttempt *a = NULL;
+                CURL *easy = m->easy_handle;
+                CURLcode rc = m->data.result;
+
+                if (m->msg != CURLMSG_DONE)
+                        continue;
+                if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **) &a) != CURLE_OK || !a)
+                        continue;
+                switch (a->type) {
+                case ATTEMPT_HTTP:
+                        http_done(a, rc);
+                        break;
+                case ATTEMPT_GRPC:
+                        grpc_done(a, rc);
+                        break;
+                case ATTEMPT_TCP_CURL:
+                        tcp_curl_done(a, rc);
+                        break;
+                default:
+                        break;
+                }
+        }
+}
+
+int prober_new(sd_event *e, Prober **ret) {
+        Prober *p;
+
+        assert(e);
+        assert(ret);
+
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+                return -EIO;
+        p = calloc(1, sizeof(Prober));
+        if (!p) {
+                curl_global_cleanup();
+                return -ENOMEM;
+        }
+        p->event = sd_event_ref(e);
+        p->multi = curl_multi_init();
+        if (!p->multi ||
+            curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb) != CURLM_OK ||
+            curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p) != CURLM_OK ||
+            curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb) != CURLM_OK ||
+            curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p) != CURLM_OK) {
+                prober_free(p);
+                return -ENOMEM;
+        }
+        *ret = p;
+        return 0;
+}
+
+Prober *prober_free(Prober *p) {
+        if (!p)
+                return NULL;
+        while (p->attempts)
+                attempt_free(p->attempts);
+        if (p->multi)
+                (void) curl_multi_cleanup(p->multi);
+        sd_event_source_disable_unref(p->curl_timer);
+        if (p->stack)
+                (void) munmap(p->stack, EXEC_STACK_SIZE);
+        sd_event_unref(p->event);
+        free(p);
+        curl_global_cleanup();
+        return NULL;
+}
+
+int prober_start(
+                Prober *p,
+                const ProbeTarget *t,
+                pid_t exec_pid,
+                prober_callback_t cb,
+                void *userdata,
+                ProbeAttempt **ret) {
+
+        ProbeAttempt *a;
+        int r;
+
+        assert(p);
+        assert(t);
+        assert(cb);
+
+        a = calloc(1, sizeof(ProbeAttempt));
+        if (!a)
+                return -ENOMEM;
+        *a = (ProbeAttempt) {
+                .prober = p,
+                .cb = cb,
+                .userdata = userdata,
+                .timeout_usec = t->timeout_usec > 0 ? t->timeout_usec : USEC_PER_SEC,
+                .fd = -EBADF,
+                .out_fd = -EBADF,
+                .grpc_status = -1,
+        };
+        a->next = p->attempts;
+        if (a->next)
+                a->next->prev = a;
+        p->attempts = a;
+        a->deadline = now_usec() + a->timeout_usec;
+
+        if (t->error)
+                r = finish_later(a, PROBE_OUTCOME_ERROR, "%s", t->error);
+        else if (t->kind != HANDLER_EXEC && !t->host)
+                r = finish_later(a, PROBE_OUTCOME_ERROR, "probe target without a host");
+        else {
+                if (t->kind != HANDLER_EXEC) {
+                        a->addr = format_addr(t->host, t->port);
+                        if (!a->addr) {
+                                attempt_free(a);
+                                return -ENOMEM;
+                        }
+                }
+                switch (t->kind) {
+                case HANDLER_HTTP_GET:
+                        r = t->url ? http_start(a, t) : finish_later(a, PROBE_OUTCOME_ERROR, "no URL");
+                        break;
+                case HANDLER_GRPC:
+                        r = grpc_start(a, t);
+                        break;
+                case HANDLER_TCP_SOCKET:
+                        r = tcp_start(a, t);
+                        break;
+                case HANDLER_EXEC:
+                        r = exec_start(a, t, exec_pid);
+                        break;
+                default:
+                        r = finish_later(a, PROBE_OUTCOME_ERROR, "unsupported probe handler");
+                }
+        }
+        if (r < 0) {
+                attempt_free(a);
+                return r;
+        }
+        if (ret)
+                *ret = a;
+        return 0;
+}
