@@ -123,6 +123,29 @@ int hook_args_build(
                 if (r < 0)
                         return r;
         }
+        if (point == HOOK_PRE_STOP && c->role == CONTAINER_SIDECAR) {
+                /* The kubelet's termination ordering (newTerminationOrdering): a sidecar waits for every
+                 * app container and for every sidecar declared after it. Init containers that are not
+                 * sidecars have exited before anything else started. */
+                bool after = false;
+                for (size_t i = 0; i < pod->spec.n_init_containers; i++) {
+                        const Container *o = &pod->spec.init_containers[i];
+                        if (o == c) {
+                                after = true;
+                                continue;
+                        }
+                        if (after && o->role == CONTAINER_SIDECAR) {
+                                r = push_printf(&l, "--outlive=%s", o->name ?: "");
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+                for (size_t i = 0; i < pod->spec.n_containers; i++) {
+                        r = push_printf(&l, "--outlive=%s", pod->spec.containers[i].name ?: "");
+                        if (r < 0)
+                                return r;
+                }
+        }
 
         if (!h) {
                 r = strv_extend(&l, "none");
@@ -211,6 +234,7 @@ void hook_spec_done(HookSpec *s) {
         free(s->container);
         free(s->pod_uid);
         free(s->stop_signal);
+        strv_free(s->outlive);
         strv_free(s->exec_argv);
         free(s->scheme);
         free(s->host);
@@ -358,6 +382,11 @@ int hook_args_parse(int argc, char *const *argv, HookSpec *ret, char **ret_error
                         r = set_once(&s.pod_uid, v, a, ret_error);
                 else if ((v = option_value(a, "stop-signal")))
                         r = set_once(&s.stop_signal, v, a, ret_error);
+                else if ((v = option_value(a, "outlive"))) {
+                        if (isempty(v))
+                                return fail(ret_error, "empty container name: %s", a);
+                        r = strv_extend(&s.outlive, v);
+                }
                 else if ((v = option_value(a, "grace-seconds"))) {
                         if (s.grace_seconds >= 0)
                                 return fail(ret_error, "duplicate option: %s", a);

@@ -9,7 +9,11 @@
  * two sides cannot drift. The command line is:
  *
  *   pod-hook --hook=postStart|preStop --namespace=NS --pod=NAME --container=NAME [--pod-uid=UID]
- *            [--grace-seconds=N] [--stop-signal=SIGNAME] HANDLER [HANDLER-ARGS]
+ *            [--grace-seconds=N] [--stop-signal=SIGNAME] [--outlive=CONTAINER]… HANDLER [HANDLER-ARGS]
+ *
+ *   --outlive= (preStop of a sidecar only, once per container): when the whole pod stops, this sidecar gets
+ *   its stop signal only after these containers (every app container and every sidecar declared after it)
+ *   have exited, or its budget is used up (k8s-semantics.md §2.5).
  *
  *   HANDLER is one of:
  *     exec -- ARGV…                       argv as written in the manifest, never expanded
@@ -53,6 +57,7 @@ typedef struct HookSpec {
         char *pod_uid;
         int64_t grace_seconds; /* -1 when not given */
         char *stop_signal;
+        char **outlive;       /* preStop of a sidecar: the containers it stops after, in a pod stop */
         HookHandlerKind kind;
         char **exec_argv;     /* exec */
         char *scheme;         /* http-get */

@@ -965,7 +965,7 @@ static const char *restart_for(const Pod *pod, ContainerRole role) {
         }
 }
 
-static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks_max) {
+static int plan_service(Planner *p, PlannedUnit *u, uint64_t tasks_max) {
         const Pod *pod = p->pod;
         const Container *c = p->c;
         _cleanup_free_ char *desc = NULL, *origin = NULL, *path = NULL;
@@ -981,16 +981,13 @@ static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks
                 return r;
         origin = mfree(origin);
 
-        if (after) {
-                _cleanup_strv_free_ char **l = strv_copy(after);
-                if (!l)
-                        return -ENOMEM;
-                r = add_strv(u, "After", UNIT_PROP_STRV, TAKE_PTR(l),
-                             c->role == CONTAINER_APP ? "spec.initContainers (app containers start after them)"
-                                                      : "spec.initContainers (declaration order)");
-                if (r < 0)
-                        return r;
-        }
+        /* No After= between the containers of a pod, on purpose: podd starts them one after the other
+         * itself (each start job done, postStart included, before the next), and an ordering dependency
+         * would also order their stops, one after the other in reverse, each ExecStop= (preStop) starting
+         * only when the units after it are gone, with a fresh budget. Kubernetes starts every preStop at
+         * the deletion, within one budget, and a sidecar waits for the containers it must outlive inside
+         * that budget (k8s-semantics.md §2.5): pod-hook does that wait (--outlive=), so systemd may run
+         * all the ExecStop= at once, also on `systemctl stop` of the pod slice and at shutdown. */
         r = add_number(u, "StartLimitIntervalUSec", UNIT_PROP_USEC, 0,
                        "podctl default (restarts are never rate-limited, as in Kubernetes)");
         if (r < 0)
@@ -1007,8 +1004,8 @@ static int plan_service(Planner *p, PlannedUnit *u, char **after, uint64_t tasks
         if (r < 0)
                 return r;
         if (c->role == CONTAINER_INIT) {
-                /* Stays active after a successful run, so later units ordered After= it see it done and
-                 * it does not run again when they start. */
+                /* Stays active after a successful run, so podd (also a restarted one) sees it done and
+                 * it does not run again. */
                 r = add_bool(u, "RemainAfterExit", true, origin);
                 if (r < 0)
                         return r;
@@ -1166,7 +1163,6 @@ static void diag_unit_name(Diags *diags, int r, const YNode *map, const char *ke
 int unit_plan_build(const Pod *pod, const PlanContext *ctx, UnitPlan **ret, Diags *diags) {
         _cleanup_(unit_plan_freep) UnitPlan *plan = NULL;
         _cleanup_free_ char *ns_slice = NULL, *pod_slice = NULL, *desc = NULL;
-        _cleanup_strv_free_ char **init_units = NULL;
         _cleanup_(diags_done) Diags local_diags = {};
         PlanContext context;
         uint64_t tasks_max = 0, v;
@@ -1305,16 +1301,10 @@ int unit_plan_build(const Pod *pod, const PlanContext *ctx, UnitPlan **ret, Diag
                         .c = c,
                         .cpath = cpath,
                 };
-                r = plan_service(&p, u, init_units, tasks_max);
+                r = plan_service(&p, u, tasks_max);
                 planner_env_clear(&p);
                 if (r < 0)
                         return r;
-
-                if (i < n_init) {
-                        r = strv_extend(&init_units, unit);
-                        if (r < 0)
-                                return r;
-                }
         }
 
         if (diags->oom)

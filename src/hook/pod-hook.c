@@ -35,7 +35,11 @@
  * signal; here systemd's own kill finds an empty cgroup and TimeoutStopSec= is only the backstop for a
  * helper that fails (see unit-plan.c). The budget is the grace podd wrote for this deletion to
  * /run/pods/grace/UNIT, else --grace-seconds (the spec's), so `systemctl stop` and host shutdown keep
- * the spec's budget while podd is down.
+ * the spec's budget while podd is down. A later, shorter deletion rewrites that file and brings the
+ * deadlines forward while the helper waits (StopClock). A sidecar's helper (--outlive=), when the whole pod
+ * stops, waits after its preStop for the app containers and later sidecars to exit, within the same budget,
+ * before its stop signal: systemd runs every container's ExecStop= at once (the plan has no After= between
+ * them), as the kubelet starts every preStop at once (k8s-semantics.md §2.5).
  *
  * As ExecStartPost= a failed handler makes it run the stop sequence itself (preStop included) before it
  * exits non-zero: systemd does not run ExecStop= after a failed ExecStartPost=, Kubernetes runs preStop.
@@ -43,7 +47,8 @@
  * Every run leaves structured journal records (POD_NAMESPACE, POD_NAME, CONTAINER_NAME, HOOK, HANDLER,
  * RESULT, DURATION_USEC, and one record per output line of an exec handler), so
  * `journalctl POD_NAME=web HOOK=preStop` tells a hook's whole story. A failed hook's record carries
- * REASON=FailedPostStartHook or FailedPreStopHook. */
+ * REASON=FailedPostStartHook or FailedPreStopHook; an HTTPS hook that succeeded over HTTP after the kubelet's
+ * fallback leaves one with REASON=LifecycleHTTPFallback (podd makes events of them, hook-watch.c). */
 
 /* podd writes the grace of one deletion here, one file per unit (manager.c has the same path). */
 #define PODS_GRACE_DIR "/run/pods/grace"
@@ -78,9 +83,10 @@ static void log_hook(const char *fmt, ...) {
         fputc('\n', stderr);
 }
 
+/* CLOCK_BOOTTIME: the clock of the grace file's SINCE, which podd writes. */
 static uint64_t now_usec(void) {
         struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        (void) clock_gettime(CLOCK_BOOTTIME, &ts);
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
@@ -175,7 +181,8 @@ static void help(void) {
                "read from " PODS_GRACE_DIR "/UNIT (a deletion's grace, written by podd), else\n"
                "--grace-seconds. With $MAINPID empty (the container exited by itself) nothing runs.\n"
                "As postStart (ExecStartPost=), a failed handler runs that stop sequence before exiting 1.\n\n"
-               "Not in this version: the HTTPS to HTTP fallback.\n\n"
+               "An HTTPS request answered in plain HTTP is retried with http and without Authorization,\n"
+               "as the kubelet does (journal record REASON=LifecycleHTTPFallback).\n\n"
                "Exit status: 0 the handler succeeded (preStop: the stop sequence ran), 1 it failed, 2 usage error.\n",
                HOOK_MAX_REDIRECTS);
 }
@@ -320,7 +327,7 @@ static char *url_host(const char *url) {
         return ret;
 }
 
-static int build_headers(const HookSpec *s, struct curl_slist **ret) {
+static int build_headers(const HookSpec *s, bool drop_authorization, struct curl_slist **ret) {
         struct curl_slist *l = NULL;
         bool has_accept = false, has_user_agent = false;
 
@@ -328,6 +335,9 @@ static int build_headers(const HookSpec *s, struct curl_slist **ret) {
                 const HookHeader *h = &s->headers[i];
                 _cleanup_(freep) char *line = NULL;
                 struct curl_slist *n;
+
+                if (drop_authorization && strcasecmp(h->name, "Authorization") == 0)
+                        continue;
 
                 if (strcasecmp(h->name, "Accept") == 0)
                         has_accept = true;
@@ -375,16 +385,52 @@ static void curl_slist_free_allp(struct curl_slist **l) {
         curl_slist_free_all(*l);
 }
 
-static int http_get_perform(const HookSpec *s, const char *url) {
+/* The first TLS record header the server sent: libcurl hands it to its debug callback (as
+ * CURLINFO_SSL_DATA_IN, 5 bytes) before OpenSSL judges it. */
+typedef struct FirstRecord {
+        char header[5];
+        bool seen;
+} FirstRecord;
+
+static int debug_first_record(CURL *c, curl_infotype type, char *data, size_t size, void *userdata) {
+        FirstRecord *f = userdata;
+
+        if (type == CURLINFO_SSL_DATA_IN && !f->seen && size >= sizeof f->header) {
+                memcpy(f->header, data, sizeof f->header);
+                f->seen = true;
+        }
+        return 0;
+}
+
+/* Whether a failed TLS handshake was answered in plain HTTP: the kubelet's isHTTPResponseError, which is
+ * Go's "server gave HTTP response to HTTPS client", raised when the first record header the server sent
+ * reads "HTTP/". The same test here. (A server that answers the ClientHello with anything else, say a bare
+ * HTML body, does not qualify, in Kubernetes either.) Without a record header seen (a TLS backend of
+ * libcurl that does not report them), OpenSSL's words for it are the best left. */
+static bool answered_in_http(CURLcode rc, const FirstRecord *f, const char *errbuf) {
+        if (rc != CURLE_SSL_CONNECT_ERROR)
+                return false;
+        if (f->seen)
+                return memcmp(f->header, "HTTP/", 5) == 0;
+        return strstr(errbuf, "wrong version number");
+}
+
+/* GETs url per the kubelet's rules. drop_authorization: the HTTP retry of the HTTPS → HTTP fallback, which
+ * leaves out any Authorization header. *ret_http_answer (if not NULL): the HTTPS handshake was answered in
+ * plain HTTP. */
+static int http_get_perform(const HookSpec *s, const char *url, bool drop_authorization, bool *ret_http_answer) {
         _cleanup_(curl_easy_cleanupp) CURL *c = NULL;
         _cleanup_(curl_slist_free_allp) struct curl_slist *headers = NULL;
         _cleanup_(freep) char *current = NULL, *origin_host = NULL;
         char errbuf[CURL_ERROR_SIZE];
+        FirstRecord first = {};
 
+        if (ret_http_answer)
+                *ret_http_answer = false;
         current = strdup(url);
         origin_host = url_host(url);
         c = curl_easy_init();
-        if (!current || !origin_host || !c || build_headers(s, &headers) < 0) {
+        if (!current || !origin_host || !c || build_headers(s, drop_authorization, &headers) < 0) {
                 log_hook("HTTP (%s): out of memory or invalid URL", url);
                 return 1;
         }
@@ -398,7 +444,10 @@ static int http_get_perform(const HookSpec *s, const char *url) {
             curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_discard) != CURLE_OK) {
+            curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_discard) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_first_record) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_DEBUGDATA, &first) != CURLE_OK ||
+            curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK) {
                 log_hook("HTTP (%s): cannot set up libcurl", url);
                 return 1;
         }
@@ -411,6 +460,7 @@ static int http_get_perform(const HookSpec *s, const char *url) {
                 CURLcode rc;
 
                 errbuf[0] = '\0';
+                first = (FirstRecord) {};
                 if (curl_easy_setopt(c, CURLOPT_URL, current) != CURLE_OK ||
                     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body) != CURLE_OK) {
                         log_hook("HTTP (%s): cannot set up libcurl", current);
@@ -418,6 +468,8 @@ static int http_get_perform(const HookSpec *s, const char *url) {
                 }
                 rc = curl_easy_perform(c);
                 if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && body.capped)) {
+                        if (ret_http_answer)
+                                *ret_http_answer = answered_in_http(rc, &first, errbuf);
                         log_hook("HTTP (%s) failed - error: %s", current,
                                  errbuf[0] ? errbuf : curl_easy_strerror(rc));
                         return 1;
@@ -493,7 +545,26 @@ static int run_http_get(const HookSpec *s) {
                 log_hook("cannot initialise libcurl");
                 return 1;
         }
-        r = http_get_perform(s, url);
+        bool http_answer;
+        r = http_get_perform(s, url, false, &http_answer);
+        if (r != 0 && http_answer) {
+                /* The kubelet's fallback (k8s-semantics.md §1.2): an HTTPS hook answered in plain HTTP is
+                 * retried with http and without Authorization; a success is a Warning event on the pod. */
+                _cleanup_(freep) char *plain = asprintf_safe("http%s", url + strlen("https"));
+                _cleanup_(freep) char *hostport = asprintf_safe("%s%s%s:%" PRIi64, strchr(host, ':') ? "[" : "", host,
+                                                                strchr(host, ':') ? "]" : "", port);
+                if (!plain || !hostport) {
+                        log_hook("out of memory");
+                        curl_global_cleanup();
+                        return 1;
+                }
+                log_hook("HTTPS request to lifecycle hook got HTTP response, retrying with HTTP");
+                r = http_get_perform(s, plain, true, NULL);
+                if (r == 0)
+                        journal_record(s, LOG_WARNING, NULL, 0, "LifecycleHTTPFallback",
+                                       "request to HTTPS lifecycle hook %s got HTTP response, retry with HTTP succeeded",
+                                       hostport);
+        }
         curl_global_cleanup();
         return r;
 }
@@ -522,26 +593,134 @@ static int pidfd_open_pid(pid_t pid) {
         return (int) syscall(SYS_pidfd_open, pid, 0);
 }
 
-/* Waits until the process behind pidfd exits or deadline (CLOCK_MONOTONIC, µs; UINT64_MAX: forever)
- * passes. true if it exited. */
-static bool pidfd_wait(int fd, uint64_t deadline) {
+/* The clock of a stop. podd writes "GRACE SINCE" to PODS_GRACE_DIR/UNIT: the deletion's grace in seconds
+ * and the CLOCK_BOOTTIME µs of the delete request it counts from; a later, shorter delete rewrites it
+ * (temp file + rename). The budget is read once at the start (else the spec's --grace-seconds=); while
+ * the helper waits it re-reads the file, and a newer entry can only bring the deadlines forward, never
+ * back (Kubernetes: deletionGracePeriodSeconds only ever shrinks; the kubelet drives the termination
+ * again with the shorter grace, counted from when it learns of it). */
+typedef struct StopClock {
+        char *path;          /* NULL: no file to follow (postStart, run by hand) */
+        int64_t grace;       /* the budget, seconds */
+        uint64_t since;      /* its entry's SINCE, 0 without a file */
+        bool shortened;
+        int64_t cut_grace;   /* the newest shorter grace… */
+        uint64_t cut_since;  /* …and when it was asked for */
+        struct timespec mtime;
+        ino_t ino;
+} StopClock;
+
+static void stop_clock_done(StopClock *k) {
+        free(k->path);
+}
+
+/* Reads "GRACE [SINCE]". -ENOENT without a file, -EINVAL for a malformed one. */
+static int grace_file_read(StopClock *k, int64_t *ret_grace, uint64_t *ret_since) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        char buf[64] = {};
+        struct stat st;
+        int64_t g, t = 0;
+
+        f = fopen(k->path, "re");
+        if (!f)
+                return -errno;
+        if (fstat(fileno(f), &st) < 0)
+                return -errno;
+        k->mtime = st.st_mtim;
+        k->ino = st.st_ino;
+        if (!fgets(buf, sizeof buf, f))
+                return -EINVAL;
+        buf[strcspn(buf, "\n")] = '\0';
+        char *sp = strchr(buf, ' ');
+        if (sp)
+                *sp++ = '\0';
+        if (safe_atoi64(buf, &g) < 0 || g < 0 || (sp && (safe_atoi64(sp, &t) < 0 || t < 0)))
+                return -EINVAL;
+        *ret_grace = g;
+        *ret_since = (uint64_t) t;
+        return 0;
+}
+
+/* The grace for this stop: podd's per-deletion file if there is one, else the spec's. */
+static void stop_clock_init(StopClock *k, const HookSpec *s) {
+        _cleanup_(freep) char *unit = NULL;
+        int64_t g;
+        uint64_t t;
+
+        *k = (StopClock) { .grace = s->grace_seconds >= 0 ? s->grace_seconds : 30 };
+        if (unit_name_container_service(s->namespace, s->pod, s->container, &unit) < 0)
+                return;
+        k->path = asprintf_safe(PODS_GRACE_DIR "/%s", unit);
+        if (!k->path)
+                return;
+        int r = grace_file_read(k, &g, &t);
+        if (r == -EINVAL)
+                log_hook("ignoring %s: not \"SECONDS [SINCE]\"", k->path);
+        if (r < 0)
+                return;
+        k->grace = g;
+        k->since = t;
+}
+
+/* Picks up a newer entry of the grace file: only one asked for after ours, and only ever shorter. */
+static void stop_clock_refresh(StopClock *k) {
+        struct stat st;
+        int64_t g;
+        uint64_t t;
+
+        if (!k || !k->path || stat(k->path, &st) < 0)
+                return;
+        if (st.st_ino == k->ino && st.st_mtim.tv_sec == k->mtime.tv_sec && st.st_mtim.tv_nsec == k->mtime.tv_nsec)
+                return;
+        if (grace_file_read(k, &g, &t) < 0 || t <= MAX(k->since, k->cut_since))
+                return;
+        g = MAX(g, (int64_t) 1); /* the kubelet floors a deletion's grace at 1 s */
+        if (k->shortened && t + (uint64_t) g * USEC_PER_SEC >= k->cut_since + (uint64_t) k->cut_grace * USEC_PER_SEC)
+                return;
+        log_hook("grace period shortened to %" PRIi64 " s by a later deletion", g);
+        k->shortened = true;
+        k->cut_grace = g;
+        k->cut_since = t;
+}
+
+/* deadline, brought forward by a shortened grace. signal_at: 0 before the stop signal (preStop, the
+ * sidecar wait: they end at the new grace's end), else when the signal went out (the SIGKILL comes
+ * after the new grace, 2 s floor, and never less than 2 s after the signal). */
+static uint64_t stop_clock_limit(const StopClock *k, uint64_t deadline, uint64_t signal_at) {
+        if (!k || !k->shortened)
+                return deadline;
+        if (signal_at == 0)
+                return MIN(deadline, k->cut_since + (uint64_t) k->cut_grace * USEC_PER_SEC);
+        return MIN(deadline, MAX(k->cut_since + (uint64_t) MAX(k->cut_grace, (int64_t) STOP_WINDOW_MIN_SEC) * USEC_PER_SEC,
+                                 signal_at + STOP_WINDOW_MIN_SEC * USEC_PER_SEC));
+}
+
+/* How often a wait looks at the grace file and at the cgroups of the containers a sidecar outlives. */
+#define STOP_POLL_USEC (50 * UINT64_C(1000))
+
+/* Waits until the process behind pidfd exits (fd < 0: only the deadline) or deadline (CLOCK_BOOTTIME, µs;
+ * UINT64_MAX: forever), as shortened by k, passes. true if it exited. */
+static bool pidfd_wait(int fd, uint64_t deadline, StopClock *k, uint64_t signal_at) {
         for (;;) {
                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                uint64_t n = now_usec();
+                uint64_t n = now_usec(), d;
                 int timeout_ms;
 
-                if (deadline == UINT64_MAX)
+                stop_clock_refresh(k);
+                d = stop_clock_limit(k, deadline, signal_at);
+                if (d == UINT64_MAX)
                         timeout_ms = -1;
-                else if (n >= deadline)
-                        timeout_ms = 0;
+                else if (n >= d)
+                        return false;
                 else
-                        timeout_ms = (int) MIN((deadline - n + 999) / 1000, (uint64_t) INT32_MAX);
+                        timeout_ms = (int) MIN((d - n + 999) / 1000, (uint64_t) INT32_MAX);
+                if (k && k->path)
+                        timeout_ms = timeout_ms < 0 ? (int) (STOP_POLL_USEC / 1000)
+                                                    : MIN(timeout_ms, (int) (STOP_POLL_USEC / 1000));
 
-                int r = poll(&pfd, 1, timeout_ms);
+                int r = poll(&pfd, fd >= 0 ? 1 : 0, timeout_ms);
                 if (r > 0)
                         return true;
-                if (r == 0 && timeout_ms >= 0 && now_usec() >= deadline)
-                        return false;
                 if (r < 0 && errno != EINTR)
                         return false;
         }
@@ -550,7 +729,7 @@ static bool pidfd_wait(int fd, uint64_t deadline) {
 /* Runs the handler in a child, so that it can be abandoned (not waited for) at the deadline, as the kubelet
  * abandons a preStop at the end of the grace budget; the container's final SIGKILL ends it. Returns 0/1 for
  * the handler's result, *ret_done false if the deadline came first. Writes the hook's result record. */
-static int run_with_deadline(const HookSpec *s, uint64_t deadline, bool *ret_done) {
+static int run_with_deadline(const HookSpec *s, uint64_t deadline, StopClock *k, bool *ret_done) {
         _cleanup_(closep) int fd = -EBADF;
         uint64_t start = now_usec();
         int status = 0, rc;
@@ -568,7 +747,7 @@ static int run_with_deadline(const HookSpec *s, uint64_t deadline, bool *ret_don
                 _exit(run_handler(s));
 
         fd = pidfd_open_pid(pid);
-        done = fd < 0 || pidfd_wait(fd, deadline);
+        done = fd < 0 || pidfd_wait(fd, deadline, k, 0);
         if (done) {
                 while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                         ;
@@ -611,30 +790,12 @@ static int signal_from_name(const char *name) {
         return -EINVAL;
 }
 
-/* The grace for this stop: podd's per-deletion file if there is one, else the spec's. */
-static int64_t stop_grace(const HookSpec *s) {
-        _cleanup_(freep) char *unit = NULL, *path = NULL;
-        _cleanup_(fclosep) FILE *f = NULL;
-        int64_t g;
-
-        if (unit_name_container_service(s->namespace, s->pod, s->container, &unit) >= 0 &&
-            (path = asprintf_safe(PODS_GRACE_DIR "/%s", unit)) && (f = fopen(path, "re"))) {
-                char buf[32] = {};
-                if (fgets(buf, sizeof buf, f)) {
-                        buf[strcspn(buf, "\n")] = '\0';
-                        if (safe_atoi64(buf, &g) >= 0 && g >= 0)
-                                return g;
-                }
-                log_hook("ignoring %s: not a number of seconds", path);
-        }
-        return s->grace_seconds >= 0 ? s->grace_seconds : 30;
-}
-
-/* SIGKILL to every process of our own cgroup (the unit's: systemd runs ExecStop=/ExecStartPost= there) but
- * ourselves, until none is left: what the runtime does to a container when its stop window ends. */
-static int kill_cgroup(const HookSpec *s) {
+/* /sys/fs/cgroup/… of our own cgroup, which must be the container's unit's (systemd runs ExecStop= and
+ * ExecStartPost= there): never a shell's or a service's cgroup that happened to run the helper with
+ * $INVOCATION_ID and $MAINPID set. */
+static int unit_cgroup_dir(const HookSpec *s, char **ret) {
         _cleanup_(fclosep) FILE *f = fopen("/proc/self/cgroup", "re");
-        _cleanup_(freep) char *line = NULL, *procs = NULL, *unit = NULL;
+        _cleanup_(freep) char *line = NULL, *unit = NULL;
         size_t size = 0;
         int r;
 
@@ -646,17 +807,112 @@ static int kill_cgroup(const HookSpec *s) {
         while (getline(&line, &size, f) > 0)
                 if (startswith(line, "0::")) {
                         line[strcspn(line, "\n")] = '\0';
-                        /* Only ever the container's own unit: never a shell's or a service's cgroup that
-                         * happened to run the helper with $INVOCATION_ID and $MAINPID set. */
                         const char *base = strrchr(line, '/');
                         if (!base || !streq(base + 1, unit))
                                 return -EMEDIUMTYPE;
-                        procs = asprintf_safe("/sys/fs/cgroup%s/cgroup.procs", line + 3);
-                        break;
+                        *ret = asprintf_safe("/sys/fs/cgroup%s", line + 3);
+                        return *ret ? 0 : -ENOMEM;
                 }
-        if (!procs)
-                return -ENOENT;
+        return -ENOENT;
+}
 
+/* Whether the pod as a whole is stopping: its slice has a stop job (podd's deletion, `systemctl stop` of
+ * the slice, host shutdown) — not when only this container is stopped (a restart, `systemctl stop` of its
+ * unit), where the kubelet applies no ordering either. When systemd cannot tell, assume it is. */
+static bool pod_stopping(const HookSpec *s) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *job = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *slice = NULL, *state = NULL, *type = NULL;
+        const char *path, *job_path;
+        uint32_t id;
+        int r;
+
+        r = unit_name_pod_slice(s->namespace, s->pod, &slice);
+        if (r >= 0)
+                r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                       "org.freedesktop.systemd1.Manager", "GetUnit", &error, &reply, "s", slice);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit",
+                                               "ActiveState", &error, &state);
+        if (r >= 0 && streq(state, "deactivating"))
+                return true;
+        if (r >= 0)
+                r = sd_bus_get_property(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit", "Job",
+                                        &error, &job, "(uo)");
+        if (r >= 0)
+                r = sd_bus_message_read(job, "(uo)", &id, &job_path);
+        if (r >= 0 && id == 0)
+                return false;
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", job_path, "org.freedesktop.systemd1.Job",
+                                               "JobType", &error, &type);
+        if (r >= 0)
+                return streq(type, "stop");
+        log_hook("cannot tell whether pod %s/%s is stopping (%s), assuming it is", s->namespace, s->pod,
+                 error.message ?: strerror(-r));
+        return true;
+}
+
+/* Whether the container's cgroup, a sibling of ours in the pod slice, still has processes. */
+static bool container_running(const char *slice_dir, const HookSpec *s, const char *container) {
+        _cleanup_(freep) char *unit = NULL, *path = NULL, *line = NULL;
+        _cleanup_(fclosep) FILE *f = NULL;
+        size_t size = 0;
+
+        if (unit_name_container_service(s->namespace, s->pod, container, &unit) < 0 ||
+            !(path = asprintf_safe("%s/%s/cgroup.events", slice_dir, unit)))
+                return false;
+        f = fopen(path, "re");
+        if (!f)
+                return false; /* no cgroup: the unit is gone */
+        while (getline(&line, &size, f) > 0)
+                if (startswith(line, "populated "))
+                        return line[10] == '1';
+        return false;
+}
+
+/* The kubelet's waitForTurn (k8s-semantics.md §2.5): a sidecar gets its stop signal only once every
+ * container it outlives has exited, or when deadline passes. Polls their cgroups' cgroup.events (every
+ * STOP_POLL_USEC; "populated 0" or a removed cgroup is an exited container). */
+static void wait_outlived(const HookSpec *s, const char *unit_dir, uint64_t deadline, StopClock *k) {
+        _cleanup_(freep) char *slice_dir = strdup(unit_dir);
+        char *slash = slice_dir ? strrchr(slice_dir, '/') : NULL;
+
+        if (!slash)
+                return;
+        *slash = '\0';
+        for (;;) {
+                bool waiting = false;
+                STRV_FOREACH(c, s->outlive)
+                        if (container_running(slice_dir, s, *c)) {
+                                waiting = true;
+                                break;
+                        }
+                if (!waiting)
+                        return;
+                uint64_t now = now_usec();
+                stop_clock_refresh(k);
+                uint64_t d = stop_clock_limit(k, deadline, 0);
+                if (now >= d) {
+                        log_hook("the containers it outlives are still running at the end of its budget");
+                        return;
+                }
+                (void) usleep((useconds_t) MIN(d - now, STOP_POLL_USEC));
+        }
+}
+
+/* SIGKILL to every process of the unit's cgroup (dir) but ourselves, until none is left: what the runtime
+ * does to a container when its stop window ends. */
+static int kill_cgroup(const char *dir) {
+        _cleanup_(freep) char *procs = asprintf_safe("%s/cgroup.procs", dir);
+
+        if (!procs)
+                return -ENOMEM;
         for (unsigned attempt = 0; attempt < 1000; attempt++) {
                 _cleanup_(fclosep) FILE *p = fopen(procs, "re");
                 bool others = false;
@@ -679,15 +935,21 @@ static int kill_cgroup(const HookSpec *s) {
         return -EBUSY;
 }
 
-/* The kubelet's killContainer for one container, within one budget (k8s-semantics.md §2.4). The grace
- * is floored at 1 for a stop (every deletion has at least 1 s); after a failed postStart it is the spec's
- * as is, and 0 skips preStop, as in Kubernetes (§1.4). */
+/* The kubelet's killContainer for one container, within one budget (k8s-semantics.md §2.4): preStop,
+ * then for a sidecar in a pod stop the wait for the containers it outlives (§2.5), each consuming the
+ * budget; then the stop signal, the 2 s floor, SIGKILL. The grace is floored at 1 for a stop (every
+ * deletion has at least 1 s); after a failed postStart it is the spec's as is, and 0 skips preStop, as in
+ * Kubernetes (§1.4). A later, shorter deletion brings every deadline forward (StopClock). */
 static int stop_sequence(const HookSpec *s, bool after_post_start) {
+        _cleanup_(stop_clock_done) StopClock clock = {};
+        _cleanup_(freep) char *dir = NULL;
         uint64_t start = now_usec();
         pid_t main_pid = 0;
-        int64_t grace = stop_grace(s), budget, k;
+        int64_t grace, budget, k;
         int sig, r;
 
+        stop_clock_init(&clock, s);
+        grace = clock.grace;
         if (!after_post_start)
                 grace = MAX(grace, (int64_t) 1);
         if (safe_atoi64(strempty(getenv("MAINPID")), &k) >= 0 && k > 0 && k <= INT32_MAX)
@@ -697,35 +959,49 @@ static int stop_sequence(const HookSpec *s, bool after_post_start) {
                 log_hook("unknown stop signal %s, using SIGTERM", s->stop_signal);
                 sig = SIGTERM;
         }
+        r = unit_cgroup_dir(s, &dir);
+        if (r < 0)
+                log_hook("cannot find the container's cgroup: %s", strerror(-r));
 
         _cleanup_(closep) int main_fd = main_pid > 0 ? pidfd_open_pid(main_pid) : -EBADF;
 
         budget = grace;
         if (s->kind != HOOK_HANDLER_NONE && grace > 0) {
                 bool done;
-                (void) run_with_deadline(s, start + (uint64_t) grace * USEC_PER_SEC, &done);
+                (void) run_with_deadline(s, start + (uint64_t) grace * USEC_PER_SEC, &clock, &done);
                 /* The kubelet subtracts the whole seconds the hook took; one abandoned took all. */
                 budget = done ? grace - (int64_t) ((now_usec() - start) / USEC_PER_SEC) : 0;
         }
+        if (budget > 0 && dir && strv_length(s->outlive) > 0 && !after_post_start && pod_stopping(s)) {
+                uint64_t w = now_usec();
+                wait_outlived(s, dir, w + (uint64_t) budget * USEC_PER_SEC, &clock);
+                budget -= (int64_t) ((now_usec() - w) / USEC_PER_SEC);
+        }
         budget = MAX(budget, (int64_t) STOP_WINDOW_MIN_SEC);
 
-        uint64_t kill_at = now_usec() + (uint64_t) budget * USEC_PER_SEC;
+        uint64_t signal_at = now_usec();
+        uint64_t kill_at = signal_at + (uint64_t) budget * USEC_PER_SEC;
         bool exited = true;
         if (main_fd >= 0) {
                 if (syscall(SYS_pidfd_send_signal, main_fd, sig, NULL, 0) < 0 && errno != ESRCH)
                         log_hook("sending %s to %i: %s", sigabbrev_np(sig) ?: "?", (int) main_pid, strerror(errno));
-                exited = pidfd_wait(main_fd, kill_at);
+                exited = pidfd_wait(main_fd, kill_at, &clock, signal_at);
         } else if (main_pid > 0 && kill(main_pid, sig) >= 0) {
                 /* No pidfd (kernel < 5.3, valgrind): poll by PID. systemd reaps the main process at once,
                  * so a PID reused within one poll interval would be mistaken for it: this path only. */
-                while (kill(main_pid, 0) >= 0 && now_usec() < kill_at)
+                for (;;) {
+                        stop_clock_refresh(&clock);
+                        if (kill(main_pid, 0) < 0 || now_usec() >= stop_clock_limit(&clock, kill_at, signal_at))
+                                break;
                         (void) usleep(20 * 1000);
+                }
                 exited = kill(main_pid, 0) < 0;
         }
         if (!exited)
-                log_hook("still running %" PRIi64 " s after SIG%s: killing", budget, sigabbrev_np(sig) ?: "?");
+                log_hook("still running %.1f s after SIG%s: killing", (double) (now_usec() - signal_at) / USEC_PER_SEC,
+                         sigabbrev_np(sig) ?: "?");
 
-        r = kill_cgroup(s);
+        r = dir ? kill_cgroup(dir) : -ENOENT;
         if (r < 0) {
                 log_hook("cannot kill the container's processes: %s", strerror(-r));
                 return 1; /* systemd's own stop signal and TimeoutStopSec= take over */
@@ -817,7 +1093,7 @@ int main(int argc, char *argv[]) {
         by_systemd = getenv("INVOCATION_ID");
 
         if (spec.point == HOOK_POST_START) {
-                r = run_with_deadline(&spec, UINT64_MAX, &done);
+                r = run_with_deadline(&spec, UINT64_MAX, NULL, &done);
                 if (r == 0 || !by_systemd)
                         return r;
 
@@ -842,7 +1118,7 @@ int main(int argc, char *argv[]) {
                 return 0;
         }
         if (!by_systemd)
-                return run_with_deadline(&spec, UINT64_MAX, &done);
+                return run_with_deadline(&spec, UINT64_MAX, NULL, &done);
 
         return stop_sequence(&spec, false);
 }

@@ -36,6 +36,7 @@ static const struct {
         { "Conflict",            "c0fe08db35a94d1c810c9c0b92f45dda" },
         { "ImagesNotSupported",  "b091d973284b40699790d63092ba44fa" },
         { "FailedMount",         "8b4aebc7c21b41adb7dd682ca70f2c46" },
+        { "LifecycleHTTPFallback", "3e040cccc5cd43e1b012dc62cd7a5e74" },
 };
 
 const char *event_reason_message_id(const char *reason) {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <systemd/sd-journal.h>
+#include <time.h>
 
 #include "journal-util.h"
 #include "hook-watch.h"
@@ -20,7 +21,7 @@ static int on_journal(sd_event_source *s, int fd, uint32_t revents, void *userda
 
         r = sd_journal_process(w->journal);
         if (r < 0) {
-                log_message(LOG_WARNING, "Failed to follow the journal for hook failures: %s", strerror(-r));
+                log_message(LOG_WARNING, "Failed to follow the journal for hook reports: %s", strerror(-r));
                 return 0;
         }
         while ((r = sd_journal_next(w->journal)) > 0) {
@@ -56,6 +57,8 @@ int hook_watch_new(sd_event *event, HookFailureCallback cb, void *userdata, Hook
                 r = sd_journal_add_match(w->journal, "REASON=FailedPostStartHook", 0);
         if (r >= 0)
                 r = sd_journal_add_match(w->journal, "REASON=FailedPreStopHook", 0);
+        if (r >= 0)
+                r = sd_journal_add_match(w->journal, "REASON=LifecycleHTTPFallback", 0);
         /* AND a HOOK= field: pod-hook's records only, never podd's own events with the same REASON=. */
         if (r >= 0)
                 r = sd_journal_add_conjunction(w->journal);
@@ -63,11 +66,15 @@ int hook_watch_new(sd_event *event, HookFailureCallback cb, void *userdata, Hook
                 r = sd_journal_add_match(w->journal, "HOOK=postStart", 0);
         if (r >= 0)
                 r = sd_journal_add_match(w->journal, "HOOK=preStop", 0);
-        /* From now on: seek to the end and step back onto the last entry, so next() yields new ones. */
-        if (r >= 0)
-                r = sd_journal_seek_tail(w->journal);
-        if (r >= 0)
-                r = sd_journal_previous(w->journal);
+        /* From now on. Not seek_tail() + previous(): with no matching entry in the journal yet, previous()
+         * leaves the position at the tail, and next() then missed the records that came later (seen on
+         * systemd 252 with a fresh journal). A realtime position works with or without earlier matches. */
+        if (r >= 0) {
+                struct timespec ts;
+                (void) clock_gettime(CLOCK_REALTIME, &ts);
+                r = sd_journal_seek_realtime_usec(w->journal,
+                                                  (uint64_t) ts.tv_sec * UINT64_C(1000000) + (uint64_t) ts.tv_nsec / 1000);
+        }
         if (r >= 0) {
                 int fd = sd_journal_get_fd(w->journal);
                 r = fd < 0 ? fd : sd_event_add_io(event, &w->source, fd, (uint32_t) sd_journal_get_events(w->journal),

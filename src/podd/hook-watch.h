@@ -4,10 +4,10 @@
 #include <systemd/sd-event.h>
 
 /* Hooks run outside podd (pod-hook, as ExecStartPost=/ExecStop= of the container's unit), and pod-hook
- * writes a journal record for each run. podd follows the journal for the failed ones (REASON=
- * FailedPostStartHook or FailedPreStopHook, and HOOK= set, which podd's own event records never have) to
- * turn them into events and status, even when they happened while podd was down: it starts at the end of
- * the journal, so only failures from now on count. */
+ * writes a journal record for each run. podd follows the journal for the ones that make events (REASON=
+ * FailedPostStartHook, FailedPreStopHook or LifecycleHTTPFallback, and HOOK= set, which podd's own event
+ * records never have) to turn them into events and status, even when they happened while podd was down: it
+ * starts at the end of the journal, so only reports from now on count. */
 
 typedef struct HookWatch HookWatch;
 
@@ -16,8 +16,8 @@ typedef struct HookFailure {
         const char *pod;
         const char *pod_uid; /* may be NULL */
         const char *container;
-        const char *reason; /* FailedPostStartHook, FailedPreStopHook */
-        const char *detail; /* pod-hook's message: the handler's error */
+        const char *reason; /* FailedPostStartHook, FailedPreStopHook, LifecycleHTTPFallback */
+        const char *detail; /* pod-hook's message: the handler's error, or the fallback's event message */
         uint64_t usec;      /* when pod-hook reported it */
 } HookFailure;
 

@@ -620,6 +620,14 @@ static void manager_on_hook_failure(const HookFailure *f, void *userdata) {
         Manager *m = userdata;
         bool post_start = streq(f->reason, "FailedPostStartHook");
 
+        if (streq(f->reason, "LifecycleHTTPFallback")) {
+                /* A hook that succeeded over HTTP after its HTTPS request got an HTTP answer: the kubelet
+                 * records it on the pod, in pod-hook's words (k8s-semantics.md §1.2). */
+                EventInfo e = { .namespace = f->namespace, .pod = f->pod, .pod_uid = f->pod_uid, .type = "Warning",
+                                .reason = f->reason, .message = f->detail, .usec = f->usec };
+                (void) event_log_add(m->events, &e, true);
+                return;
+        }
         if (!post_start && !streq(f->reason, "FailedPreStopHook"))
                 return;
         /* The record names the pod itself: a preStop usually fails while its pod stops, and the pod may be
@@ -686,9 +694,16 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         manager_schedule_reconcile(m);
 }
 
-/* Hands this deletion's grace to the units' stop sequence. Written whole (temp file, rename): the helper
- * may read it at any moment. */
-static int grace_file_write(const char *unit, int64_t grace) {
+static uint64_t now_boottime(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Hands this deletion's grace to the units' stop sequence: "GRACE SINCE", SINCE the CLOCK_BOOTTIME µs of
+ * the request it counts from (pod-hook.c reads it; a newer entry can only shorten a stop under way).
+ * Written whole (temp file, rename): the helper may read it at any moment. */
+static int grace_file_write(const char *unit, int64_t grace, uint64_t since) {
         _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", unit);
         _cleanup_(freep) char *tmp = asprintf_safe(PODS_GRACE_DIR "/.#%s", unit);
         if (!path || !tmp)
@@ -698,7 +713,7 @@ static int grace_file_write(const char *unit, int64_t grace) {
         FILE *f = fopen(tmp, "we");
         if (!f)
                 return -errno;
-        fprintf(f, "%" PRIi64 "\n", grace);
+        fprintf(f, "%" PRIi64 " %" PRIu64 "\n", grace, since);
         if (fclose(f) != 0 || rename(tmp, path) < 0) {
                 int r = -errno;
                 (void) unlink(tmp);
@@ -715,6 +730,33 @@ static void grace_files_remove(PodRun *p) {
         }
 }
 
+/* A second deletion of a terminating pod may only shorten its grace (k8s-semantics.md §2.1 step 6, §2.3):
+ * deletionTimestamp moves back by the difference, never into the past (then it is now, and a graceful
+ * request becomes 1 s). The containers' stop sequences pick up the rewritten grace files at once. */
+static int pod_run_shorten_grace(PodRun *p, int64_t grace) {
+        if (grace < 0 || p->deletion_grace <= 0 || grace >= p->deletion_grace)
+                return 0;
+
+        uint64_t now = now_realtime(), ts = p->deletion_usec + (uint64_t) grace * USEC_PER_SEC;
+        if (ts < now) {
+                if (grace > 0)
+                        grace = 1;
+                p->deletion_usec = now - (uint64_t) grace * USEC_PER_SEC;
+        }
+        p->deletion_grace = grace;
+
+        uint64_t since = now_boottime();
+        for (size_t i = 0; i < p->n_containers; i++) {
+                int r = grace_file_write(p->units[i], grace, since);
+                if (r < 0)
+                        log_message(LOG_WARNING, "Failed to write the grace period of %s: %s", p->units[i],
+                                    strerror(-r));
+        }
+        log_message(LOG_INFO, "pod %s: grace period shortened to %" PRIi64 " s", p->key, grace);
+        pod_run_changed(p);
+        return 0;
+}
+
 int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
         Manager *m = p->manager;
         int r;
@@ -722,11 +764,12 @@ int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
         if (force)
                 p->hidden = true;
         if (p->stage == POD_STAGE_TERMINATING)
-                return 0;
+                return pod_run_shorten_grace(p, force ? 0 : grace);
 
         int64_t spec_grace = p->pod->spec.termination_grace_period_seconds.value;
         p->deletion_grace = grace >= 0 ? grace : spec_grace;
         p->deletion_usec = now_realtime();
+        uint64_t since = now_boottime();
         p->stage = POD_STAGE_TERMINATING;
         p->backoff_timer = sd_event_source_disable_unref(p->backoff_timer);
 
@@ -738,7 +781,7 @@ int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
                 /* This deletion's grace (delete --grace-period, else the spec's) reaches pod-hook, which
                  * runs the stop sequence within it. One longer than the spec's also needs a longer
                  * backstop, for this stop only (runtime property). */
-                r = grace_file_write(p->units[i], p->deletion_grace);
+                r = grace_file_write(p->units[i], p->deletion_grace, since);
                 if (r < 0)
                         log_message(LOG_WARNING, "Failed to write the grace period of %s: %s", p->units[i],
                                     strerror(-r));

@@ -12,6 +12,7 @@ static const char *const reasons[] = {
         "Scheduled", "Pulled", "Created", "Started", "Killing", "Preempting", "BackOff", "Failed",
         "FailedPostStartHook", "FailedPreStopHook", "Unhealthy", "ProbeWarning", "ExceededGracePeriod",
         "DeadlineExceeded", "FailedValidation", "Conflict", "ImagesNotSupported", "FailedMount",
+        "LifecycleHTTPFallback",
 };
 
 /* 2026-11-24T03:04:05Z */

@@ -133,6 +133,49 @@ TEST(hook_args_tcp_sleep_none) {
         ASSERT_ERROR(hook_args_build(&pod, &container, HOOK_POST_START, NULL, 30, &args), EINVAL);
 }
 
+TEST(hook_args_sidecar_outlives) {
+        /* initContainers: init (plain), side1, side2 (sidecars); containers: app1, app2. A sidecar's preStop
+         * names every app container and the sidecars declared after it; nobody else gets --outlive=. */
+        Container inits[] = {
+                { .name = S("init"), .role = CONTAINER_INIT },
+                { .name = S("side1"), .role = CONTAINER_SIDECAR },
+                { .name = S("side2"), .role = CONTAINER_SIDECAR },
+        };
+        Container apps[] = { { .name = S("app1"), .role = CONTAINER_APP }, { .name = S("app2"), .role = CONTAINER_APP } };
+        Pod p = { .metadata = { .name = S("web"), .namespace = S("default") },
+                  .spec = { .init_containers = inits, .n_init_containers = 3, .containers = apps, .n_containers = 2 } };
+        static const struct {
+                size_t init; /* index into inits, or SIZE_MAX for apps[0] */
+                HookPoint point;
+                const char *outlive[4];
+        } cases[] = {
+                { 1, HOOK_PRE_STOP, { "side2", "app1", "app2", NULL } },
+                { 2, HOOK_PRE_STOP, { "app1", "app2", NULL } },
+                { 1, HOOK_POST_START, { NULL } },
+                { 0, HOOK_PRE_STOP, { NULL } },
+                { SIZE_MAX, HOOK_PRE_STOP, { NULL } },
+        };
+        SleepAction sl = { .seconds = { true, 1 } };
+        Handler h = { .sleep = &sl };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const Container *c = cases[i].init == SIZE_MAX ? &apps[0] : &inits[cases[i].init];
+                HookSpec s;
+
+                round_trip(&p, c, cases[i].point, &h, 30, &s);
+                ASSERT_EQ(strv_length(s.outlive), strv_length((char **) cases[i].outlive));
+                for (size_t j = 0; cases[i].outlive[j]; j++)
+                        ASSERT_STREQ(s.outlive[j], cases[i].outlive[j]);
+                hook_spec_done(&s);
+        }
+
+        /* preStop without a handler ("none") carries them too: that is every sidecar's ExecStop=. */
+        HookSpec s;
+        round_trip(&p, &inits[2], HOOK_PRE_STOP, NULL, 30, &s);
+        ASSERT_EQ(strv_length(s.outlive), 2);
+        hook_spec_done(&s);
+}
+
 TEST(hook_args_parse_errors) {
         static const struct {
                 const char *argv[12];
@@ -174,6 +217,8 @@ TEST(hook_args_parse_errors) {
                 { { "h", "--hook=preStop", "--namespace=a", "--pod=b", "--container=c", "http-get", "--scheme=HTTP",
                     "--port=1", "--header=novalue", NULL },
                   "invalid header, expected NAME:VALUE: --header=novalue" },
+                { { "h", "--hook=preStop", "--namespace=a", "--pod=b", "--container=c", "--outlive=", "none", NULL },
+                  "empty container name: --outlive=" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
