@@ -38,14 +38,11 @@ static uint64_t now_realtime(void) {
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
-static void pod_run_changed(PodRun *p);
 static void pod_run_start_next(PodRun *p);
 
 /* ---- events ---- */
 
-static void pod_event(PodRun *p, const Container *c, const char *type, const char *reason, const char *fmt, ...)
-        _printf_(5, 6);
-static void pod_event(PodRun *p, const Container *c, const char *type, const char *reason, const char *fmt, ...) {
+void pod_run_event(PodRun *p, const Container *c, const char *type, const char *reason, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         _cleanup_(freep) char *msg = vasprintf_safe(fmt, ap);
@@ -71,6 +68,7 @@ static PodRun *pod_run_free(PodRun *p) {
                 return NULL;
         if (p->manager)
                 systemd_client_forget(p->manager->systemd, p);
+        pod_probes_free(p->probes);
         sd_event_source_disable_unref(p->backoff_timer);
         for (size_t i = 0; i < p->n_containers; i++)
                 container_runtime_done(&p->rt[i]);
@@ -187,6 +185,9 @@ static int pod_run_new(Manager *m, const DesiredPod *dp, const char *uid, PodRun
                         return r;
                 p->rt[i].gate = c->image ? CONTAINER_GATE_IMAGE_UNSUPPORTED : CONTAINER_GATE_NOT_STARTED;
         }
+        r = pod_probes_new(p, &p->probes);
+        if (r < 0)
+                return r;
 
         p->creation_usec = now_realtime();
         *ret = TAKE_PTR(p);
@@ -250,7 +251,7 @@ static void pod_run_update_status(PodRun *p) {
         p->have_status = true;
 }
 
-static void pod_run_changed(PodRun *p) {
+void pod_run_changed(PodRun *p) {
         pod_run_update_status(p);
         if (!p->hidden)
                 manager_emit_pod_changed(p->manager, p);
@@ -293,7 +294,7 @@ static void pod_run_start(PodRun *p) {
         p->stage = POD_STAGE_STARTING;
         p->start_usec = now_realtime();
         (void) pod_run_save(p);
-        pod_event(p, NULL, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", p->namespace, p->name,
+        pod_run_event(p, NULL, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", p->namespace, p->name,
                   p->manager->hostname);
 
         /* The volumes' host side first: a container never starts on a missing bind-mount source. */
@@ -302,7 +303,7 @@ static void pod_run_start(PodRun *p) {
         int r = pod_volumes_prepare(p->pod, &ctx, &error);
         if (r < 0) {
                 const char *msg = error ?: strerror(-r);
-                pod_event(p, NULL, "Warning", "FailedMount", "MountVolume.SetUp failed: %s", msg);
+                pod_run_event(p, NULL, "Warning", "FailedMount", "MountVolume.SetUp failed: %s", msg);
                 for (size_t i = 0; i < p->n_containers; i++)
                         if (p->rt[i].gate != CONTAINER_GATE_IMAGE_UNSUPPORTED) {
                                 p->rt[i].gate = CONTAINER_GATE_START_FAILED;
@@ -349,7 +350,7 @@ static int pod_run_start_container(PodRun *p, size_t i) {
 
         if (!u)
                 return -ENOENT;
-        pod_event(p, c, "Normal", "Created", "Created container: %s", c->name);
+        pod_run_event(p, c, "Normal", "Created", "Created container: %s", c->name);
         p->rt[i].gate = CONTAINER_GATE_NONE;
         p->job_in_flight = true;
         if (p->rt[i].unit.exists)
@@ -377,7 +378,7 @@ static void pod_run_start_next(PodRun *p) {
                 if (p->rt[i].gate == CONTAINER_GATE_IMAGE_UNSUPPORTED) {
                         if (!p->announced[i]) {
                                 p->announced[i] = true;
-                                pod_event(p, c, "Warning", "ImagesNotSupported",
+                                pod_run_event(p, c, "Warning", "ImagesNotSupported",
                                           "Container %s names image \"%s\": podctl does not run container images yet",
                                           c->name, c->image);
                         }
@@ -396,7 +397,7 @@ static void pod_run_start_next(PodRun *p) {
                         pod_run_changed(p);
                         return; /* on_container_started continues */
                 }
-                pod_event(p, c, "Warning", "Failed", "Error: %s", p->rt[i].gate_message ?: "cannot start");
+                pod_run_event(p, c, "Warning", "Failed", "Error: %s", p->rt[i].gate_message ?: "cannot start");
                 if (container_blocks_successors(c)) {
                         p->stage = POD_STAGE_BLOCKED;
                         pod_run_changed(p);
@@ -435,7 +436,7 @@ static void pod_run_init_failed(PodRun *p, size_t i) {
         uint64_t delay = p->backoff_usec[i];
         p->backoff_usec[i] = delay == 0 ? BACKOFF_INITIAL_USEC : MIN(2 * delay, BACKOFF_MAX_USEC);
         if (delay > 0)
-                pod_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
+                pod_run_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
                           c->name, p->name, p->namespace, p->uid);
         p->rt[i].gate = CONTAINER_GATE_BACKOFF;
         p->rt[i].next_start_usec = now_realtime() + delay;
@@ -461,7 +462,7 @@ static void on_container_started(SystemdClient *c, const char *unit, int r, cons
                 p->rt[i].gate = CONTAINER_GATE_START_FAILED;
                 free(p->rt[i].gate_message);
                 p->rt[i].gate_message = strdup(error && error->message ? error->message : strerror(-r));
-                pod_event(p, ct, "Warning", "Failed", "Error: %s", p->rt[i].gate_message ?: "cannot start");
+                pod_run_event(p, ct, "Warning", "Failed", "Error: %s", p->rt[i].gate_message ?: "cannot start");
                 if (container_blocks_successors(ct)) {
                         p->stage = POD_STAGE_BLOCKED;
                         pod_run_changed(p);
@@ -477,7 +478,11 @@ static void on_container_started(SystemdClient *c, const char *unit, int r, cons
                 if (ct->role == CONTAINER_INIT)
                         p->backoff_usec[i] = 0;
                 else
-                        pod_event(p, ct, "Normal", "Started", "Started container %s", ct->name);
+                        pod_run_event(p, ct, "Normal", "Started", "Started container %s", ct->name);
+                /* Kubernetes starts what follows a sidecar once the sidecar is started: its startup probe
+                 * succeeded. pod_run_probes_changed resumes. */
+                if (ct->role == CONTAINER_SIDECAR && pod_probes_starting(p->probes, i))
+                        return;
                 p->next++;
                 pod_run_start_next(p);
                 return;
@@ -489,7 +494,7 @@ static void on_container_started(SystemdClient *c, const char *unit, int r, cons
                 pod_run_init_failed(p, i);
                 return;
         }
-        pod_event(p, ct, "Warning", "Failed", "Error: container %s did not start (%s)", ct->name, result);
+        pod_run_event(p, ct, "Warning", "Failed", "Error: container %s did not start (%s)", ct->name, result);
         if (ct->role == CONTAINER_SIDECAR) {
                 /* A sidecar must be running before later init containers start; systemd restarts it.
                  * on_unit() resumes the sequence once it runs. */
@@ -531,6 +536,7 @@ static int snapshot_copy(const UnitSnapshot *from, UnitSnapshot *to) {
                 .n_restarts = from->n_restarts,
                 .restart_usec = from->restart_usec,
                 .invocation_id = strdup_or_null(from->invocation_id),
+                .main_pid = from->main_pid,
         };
         if ((from->active_state && !to->active_state) || (from->sub_state && !to->sub_state) ||
             (from->result && !to->result) || (from->invocation_id && !to->invocation_id)) {
@@ -561,7 +567,7 @@ static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap
         bool was_backoff = streq_ptr(rt->unit.sub_state, "auto-restart");
         bool is_backoff = streq_ptr(snap->sub_state, "auto-restart");
         if (is_backoff && !was_backoff)
-                pod_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
+                pod_run_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
                           c->name, p->name, p->namespace, p->uid);
 
         UnitSnapshot copy;
@@ -576,10 +582,13 @@ static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap
                 rt->start_error_message = mfree(rt->start_error_message);
         }
 
-        /* A sidecar that failed its first start holds the sequence until systemd got it running. */
+        pod_probes_update(p->probes, i);
+
+        /* A sidecar that failed its first start holds the sequence until systemd got it running (and its
+         * startup probe, if any, succeeded: pod_run_probes_changed). */
         if (p->stage == POD_STAGE_STARTING && !p->job_in_flight && p->next == i && c->role == CONTAINER_SIDECAR &&
-            snapshot_running(snap)) {
-                pod_event(p, c, "Normal", "Started", "Started container %s", c->name);
+            snapshot_running(snap) && !pod_probes_starting(p->probes, i)) {
+                pod_run_event(p, c, "Normal", "Started", "Started container %s", c->name);
                 p->next++;
                 pod_run_start_next(p);
         }
@@ -722,12 +731,72 @@ static int grace_file_write(const char *unit, int64_t grace, uint64_t since) {
         return 0;
 }
 
+/* Gives container i's next stop `grace` seconds: pod-hook reads the grace file; a grace longer than the
+ * spec's also needs a longer backstop, for this stop only (a runtime property). */
+static int container_set_grace(PodRun *p, size_t i, int64_t grace) {
+        int64_t spec_grace = p->pod->spec.termination_grace_period_seconds.value;
+        int r;
+
+        r = grace_file_write(p->units[i], grace, now_boottime());
+        if (r < 0)
+                return r;
+        if (grace > spec_grace)
+                return systemd_client_set_stop_timeout(p->manager->systemd, p->units[i],
+                                                       (uint64_t) (MAX(grace, 1) + STOP_TIMEOUT_EXTRA_SEC) * USEC_PER_SEC);
+        return 0;
+}
+
 static void grace_files_remove(PodRun *p) {
         for (size_t i = 0; i < p->n_containers; i++) {
                 _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", p->units[i]);
                 if (path && unlink(path) < 0 && errno != ENOENT)
                         log_message(LOG_WARNING, "Failed to remove %s: %m", path);
         }
+}
+
+void pod_run_probes_changed(PodRun *p, size_t i) {
+        const Container *c = pod_container_at(p->pod, i);
+
+        if (p->stage == POD_STAGE_STARTING && !p->job_in_flight && p->next == i && c->role == CONTAINER_SIDECAR &&
+            snapshot_running(&p->rt[i].unit) && !pod_probes_starting(p->probes, i)) {
+                p->next++;
+                pod_run_start_next(p);
+        }
+        pod_run_changed(p);
+}
+
+static void on_container_killed(SystemdClient *c, const char *unit, int r, const char *result,
+                                const sd_bus_error *error, void *userdata) {
+        PodRun *p = userdata;
+
+        if (r < 0 || !streq_ptr(result, "done"))
+                log_message(LOG_WARNING, "Restarting %s: %s", unit,
+                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+        /* The grace was for this kill only; a deletion since then wrote its own. */
+        if (p->stage != POD_STAGE_TERMINATING) {
+                _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", unit);
+                if (path && unlink(path) < 0 && errno != ENOENT)
+                        log_message(LOG_WARNING, "Failed to remove %s: %m", path);
+        }
+}
+
+int pod_run_kill_container(PodRun *p, size_t i, int64_t grace) {
+        Manager *m = p->manager;
+        ContainerRuntime *rt = &p->rt[i];
+        int r;
+
+        if (p->stage == POD_STAGE_TERMINATING)
+                return 0; /* the deletion's stop sequence is already on its way */
+        r = container_set_grace(p, i, grace);
+        if (r < 0)
+                log_message(LOG_WARNING, "Failed to set the grace period of %s: %s", p->units[i], strerror(-r));
+        if (streq_ptr(p->pod->spec.restart_policy, "Never"))
+                return systemd_client_stop_unit(m->systemd, p->units[i], on_container_killed, p);
+
+        /* A restart asked for by a client makes systemd start NRestarts again from 0: keep the count. */
+        rt->podd_restarts += rt->unit.n_restarts + 1;
+        (void) pod_run_save(p);
+        return systemd_client_restart_unit(m->systemd, p->units[i], on_container_killed, p);
 }
 
 /* A second deletion of a terminating pod may only shorten its grace (k8s-semantics.md §2.1 step 6, §2.3):
@@ -772,12 +841,14 @@ int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
         uint64_t since = now_boottime();
         p->stage = POD_STAGE_TERMINATING;
         p->backoff_timer = sd_event_source_disable_unref(p->backoff_timer);
+        for (size_t i = 0; i < p->n_containers; i++)
+                pod_probes_update(p->probes, i); /* liveness and startup stop now; readiness goes on */
 
         for (size_t i = 0; i < p->n_containers; i++) {
                 const Container *c = pod_container_at(p->pod, i);
                 if (!snapshot_running(&p->rt[i].unit) && !streq_ptr(p->rt[i].unit.active_state, "activating"))
                         continue;
-                pod_event(p, c, "Normal", "Killing", "Stopping container %s", c->name);
+                pod_run_event(p, c, "Normal", "Killing", "Stopping container %s", c->name);
                 /* This deletion's grace (delete --grace-period, else the spec's) reaches pod-hook, which
                  * runs the stop sequence within it. One longer than the spec's also needs a longer
                  * backstop, for this stop only (runtime property). */
@@ -1050,6 +1121,9 @@ int manager_new(sd_event *event, sd_bus *bus, Manager **ret) {
         r = systemd_client_new(bus, event, manager_on_unit, m, &m->systemd);
         if (r < 0)
                 return r;
+        r = prober_new(event, &m->prober);
+        if (r < 0)
+                return r;
         r = hook_watch_new(event, manager_on_hook_failure, m, &m->hook_watch);
         if (r < 0)
                 /* Pods still run; only hook failures go unreported as events. */
@@ -1071,6 +1145,7 @@ Manager *manager_free(Manager *m) {
                 pod_run_free(v);
         }
         hashmap_free(m->pods);
+        prober_free(m->prober);
         if (m->adopt_units)
                 manager_free_adopt_units(m);
         hashmap_free(m->adopt_units);

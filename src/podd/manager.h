@@ -8,7 +8,9 @@
 #include "events.h"
 #include "hashmap.h"
 #include "hook-watch.h"
+#include "pod-probes.h"
 #include "pod-status.h"
+#include "prober.h"
 #include "systemd-client.h"
 #include "unit-plan.h"
 
@@ -47,6 +49,7 @@ struct PodRun {
         char **units;        /* the service of each container */
         uint64_t *backoff_usec; /* podd's own restart back-off window per container (init containers) */
         bool *announced;     /* per container: the "Started"/image events were recorded */
+        PodProbes *probes;
 
         PodStatus status;
         bool have_status;
@@ -70,6 +73,7 @@ struct Manager {
         ConfigDir *config;
         EventLog *events;
         HookWatch *hook_watch;  /* hook failures pod-hook reports in the journal */
+        Prober *prober;         /* runs probe attempts for every pod's PodProbes */
         Hashmap *pods;          /* key → PodRun */
         Hashmap *adopt_units;   /* while adopting: unit name → UnitSnapshot* */
         bool adopting;
@@ -89,6 +93,17 @@ int manager_startup(Manager *m);
 void manager_schedule_reconcile(Manager *m);
 
 PodRun *manager_find_pod(Manager *m, const char *ns, const char *name);
+/* Records an event about the pod (c: the container it concerns, or NULL) in the journal and the ring. */
+void pod_run_event(PodRun *p, const Container *c, const char *type, const char *reason, const char *fmt, ...)
+        _printf_(5, 6);
+/* Computes the status again and tells clients (PodChanged). */
+void pod_run_changed(PodRun *p);
+/* Kills container i through its stop sequence (preStop, signal, grace) with `grace` seconds, and starts
+ * it again unless restartPolicy says no: a failed liveness or startup probe (k8s-semantics.md §4.4). */
+int pod_run_kill_container(PodRun *p, size_t i, int64_t grace);
+/* Container i's probe results changed: the status changes, and a sidecar that was waiting for its startup
+ * probe lets the containers after it start. */
+void pod_run_probes_changed(PodRun *p, size_t i);
 /* Begins graceful termination: grace < 0 uses the pod's own terminationGracePeriodSeconds. */
 int pod_run_terminate(PodRun *p, int64_t grace, bool force);
 /* The pod's JSON (docs/API.md). Caller frees. */

@@ -366,6 +366,7 @@ static const struct {
         { "ExecMainExitTimestamp",  "t",  SNAP_U64,    offsetof(UnitSnapshot, exec_main_exit_usec) },
         { "NRestarts",              "u",  SNAP_U32,    offsetof(UnitSnapshot, n_restarts) },
         { "RestartUSec",            "t",  SNAP_U64,    offsetof(UnitSnapshot, restart_usec) },
+        { "MainPID",                "u",  SNAP_U32,    offsetof(UnitSnapshot, main_pid) },
 };
 
 static int read_snapshot_field(sd_bus_message *m, SnapField kind, void *field, UnitSnapshot *s) {
