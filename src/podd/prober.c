@@ -33,6 +33,7 @@
 #define EXEC_STACK_SIZE (64 * 1024)
 /* /proc/PID/environ of a container: generous, but bounded. */
 #define ENVIRON_MAX (1024 * 1024)
+#define IN_SET3(x, a, b, c) ((x) == (a) || (x) == (b) || (x) == (c))
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 typedef enum AttemptType {
@@ -1378,7 +1379,8 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
                 /* It has exited already; reap it here. */
                 (void) waitpid(pid, NULL, 0);
                 go_errno(msg[1], ebuf);
-                if (msg[0] == STAGE_EXEC && !strchr(t->argv[0], '/') && msg[1] == ENOENT)
+                /* Like Go's exec.LookPath (runc's), an inaccessible PATH entry is merely not a match. */
+                if (msg[0] == STAGE_EXEC && !strchr(t->argv[0], '/') && IN_SET3(msg[1], ENOENT, EACCES, ENOTDIR))
                         return finish_later(a, PROBE_OUTCOME_ERROR,
                                             "exec: \"%s\": executable file not found in $PATH", t->argv[0]);
                 if (msg[0] == STAGE_EXEC)

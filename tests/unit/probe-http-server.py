@@ -7,6 +7,7 @@
   /slow/MS             200 after MS milliseconds
   /headers             200, the User-Agent and Accept it got
   /big                 200 with a 50000-byte body
+With CERT KEY as arguments it speaks HTTPS.
 """
 import sys
 import time
@@ -54,5 +55,10 @@ class Handler(BaseHTTPRequestHandler):
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if len(sys.argv) == 3:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -101,7 +101,8 @@ typedef struct Server {
         char skip[256];
 } Server;
 
-static int server_start(const char *script, Server *ret) {
+/* cert and key (both or neither): the HTTP server speaks HTTPS. */
+static int server_start_tls(const char *script, const char *cert, const char *key, Server *ret) {
         int fds[2];
         char line[256] = {};
         size_t len = 0;
@@ -119,7 +120,8 @@ static int server_start(const char *script, Server *ret) {
                 sigprocmask(SIG_SETMASK, &none, NULL);
                 snprintf(path, sizeof path, "%s/unit/%s", TESTS_DIR, script);
                 dup2(fds[1], STDOUT_FILENO);
-                execlp(python(), "python3", path, (char *) NULL);
+                /* A NULL cert ends the argument list early. */
+                execlp(python(), "python3", path, cert, key, (char *) NULL);
                 _exit(127);
         }
         close(fds[1]);
@@ -141,6 +143,10 @@ static int server_start(const char *script, Server *ret) {
         }
         ret->port = atoi(line);
         return ret->port > 0 ? 0 : -EIO;
+}
+
+static int server_start(const char *script, Server *ret) {
+        return server_start_tls(script, NULL, NULL, ret);
 }
 
 static void server_stop(Server *s) {
@@ -635,4 +641,134 @@ TEST(many_at_once_and_free_with_pending) {
         close(fd);
         server_stop(&s);
         sd_event_unref(e);
+}
+
+/* Starts argv (with cwd) as a process of its own and waits until it has become `sleep`. */
+static pid_t start_target(const char *cwd, char *const *argv) {
+        pid_t pid = fork();
+        if (pid < 0)
+                abort();
+        if (pid == 0) {
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                if (chdir(cwd) < 0)
+                        _exit(126);
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        for (int i = 0; i < 200; i++) {
+                char path[64], exe[4096];
+                snprintf(path, sizeof path, "/proc/%d/exe", (int) pid);
+                ssize_t n = readlink(path, exe, sizeof exe - 1);
+                if (n > 0) {
+                        exe[n] = '\0';
+                        if (endswith(exe, "/sleep"))
+                                return pid;
+                }
+                if (waitpid(pid, NULL, WNOHANG) == pid)
+                        return -1;
+                usleep(10000);
+        }
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return -1;
+}
+
+static void stop_target(pid_t pid) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+}
+
+TEST(exec_in_another_process_context) {
+        sd_event *e = NULL;
+        Prober *p = NULL;
+
+        setup(&e, &p);
+
+        /* Environment and working directory come from the target process, not from podd. */
+        pid_t target = start_target("/tmp", STRV_MAKE("env", "-i", "PROBE_VAR=from-target", "PATH=/usr/bin:/bin",
+                                                      "sleep", "30"));
+        ASSERT_TRUE(target > 0);
+        ProbeTarget t = { .kind = HANDLER_EXEC, .timeout_usec = 5000000,
+                          .argv = STRV_MAKE("sh", "-c", "echo \"$PROBE_VAR\"; pwd; env | grep -c . ") };
+        Result r = run_one(e, p, &t, target);
+        ASSERT_EQ(r.outcome, PROBE_OUTCOME_SUCCESS);
+        /* env -i: PROBE_VAR, PATH, and what sh adds itself (PWD, maybe SHLVL, _). */
+        ASSERT_TRUE(startswith(r.output, "from-target\n/tmp\n"));
+        result_done(&r);
+        stop_target(target);
+
+        /* A process that is gone: ERROR, never an attempt in podd's own context. */
+        r = run_one(e, p, &t, target);
+        ASSERT_EQ(r.outcome, PROBE_OUTCOME_ERROR);
+        result_done(&r);
+
+        /* Root only: another mount namespace and another user. */
+        if (geteuid() != 0) {
+                fprintf(stderr, "exec_in_another_process_context: not root, skipping the namespace case\n");
+                goto finish;
+        }
+        target = start_target("/", STRV_MAKE("unshare", "-m", "sh", "-c",
+                                             "mount -t tmpfs none /mnt && touch /mnt/probe-marker && "
+                                             "exec setpriv --reuid=65534 --regid=65534 --clear-groups sleep 30"));
+        if (target < 0) {
+                fprintf(stderr, "exec_in_another_process_context: unshare -m failed, skipping the namespace case\n");
+                goto finish;
+        }
+        t.argv = STRV_MAKE("sh", "-c", "test -e /mnt/probe-marker && id -u && id -g");
+        r = run_one(e, p, &t, target);
+        if (r.outcome != PROBE_OUTCOME_SUCCESS || !streq(r.output, "65534\n65534\n"))
+                TEST_FAIL("namespace case: outcome %d, output \"%s\"", r.outcome, r.output);
+        result_done(&r);
+        /* podd's own mount namespace is untouched. */
+        ASSERT_TRUE(access("/mnt/probe-marker", F_OK) < 0);
+        stop_target(target);
+
+finish:
+        prober_free(p);
+        sd_event_unref(e);
+}
+
+TEST(https_without_verification) {
+        sd_event *e = NULL;
+        Prober *p = NULL;
+        Server s;
+        char dir[] = "/tmp/test-prober-tls-XXXXXX", cmd[1024], cert[256], key[256], url[256];
+
+        if (system("command -v openssl >/dev/null 2>&1") != 0) {
+                fprintf(stderr, "https: openssl is not installed, skipping\n");
+                return;
+        }
+        ASSERT_NOT_NULL(mkdtemp(dir));
+        snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+        snprintf(key, sizeof key, "%s/key.pem", dir);
+        /* A self-signed certificate for another name: the kubelet does not verify, neither do we. */
+        snprintf(cmd, sizeof cmd,
+                 "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=not-this-host -days 1 "
+                 "-keyout %s -out %s >/dev/null 2>&1", key, cert);
+        ASSERT_EQ(system(cmd), 0);
+
+        setup(&e, &p);
+        ASSERT_OK(server_start_tls("probe-http-server.py", cert, key, &s));
+        snprintf(url, sizeof url, "https://127.0.0.1:%d/status/200", s.port);
+        ProbeTarget t = { .kind = HANDLER_HTTP_GET, .timeout_usec = 5000000, .url = url,
+                          .host = (char *) "127.0.0.1", .port = (uint16_t) s.port };
+        Result r = run_one(e, p, &t, 0);
+        if (r.outcome != PROBE_OUTCOME_SUCCESS || !streq(r.output, "status 200"))
+                TEST_FAIL("https: outcome %d, output %s", r.outcome, r.output);
+        result_done(&r);
+
+        /* Plain HTTP to the TLS port: a failure, not a hang. */
+        snprintf(url, sizeof url, "http://127.0.0.1:%d/status/200", s.port);
+        r = run_one(e, p, &t, 0);
+        ASSERT_EQ(r.outcome, PROBE_OUTCOME_FAILURE);
+        result_done(&r);
+
+        server_stop(&s);
+        prober_free(p);
+        sd_event_unref(e);
+        (void) unlink(cert);
+        (void) unlink(key);
+        (void) rmdir(dir);
 }
