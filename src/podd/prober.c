@@ -33,7 +33,13 @@
 #define EXEC_STACK_SIZE (64 * 1024)
 /* /proc/PID/environ of a container: generous, but bounded. */
 #define ENVIRON_MAX (1024 * 1024)
+/* Timeouts end within a millisecond (sd-event's default accuracy is 250 ms). */
+#define TIMER_ACCURACY_USEC UINT64_C(1000)
 #define IN_SET3(x, a, b, c) ((x) == (a) || (x) == (b) || (x) == (c))
+/* The kubelet's (Go's) words, shared by several messages. */
+#define GO_CLIENT_TIMEOUT "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+#define GRPC_FAILED "error: health rpc probe failed: rpc error: "
+#define GRPC_TIMEOUT "timeout: health rpc did not complete within %s"
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 typedef enum AttemptType {
@@ -145,7 +151,8 @@ static uint64_t now_usec(void) {
 static void go_duration(uint64_t usec, char buf[static 32]) {
         uint64_t s = usec / USEC_PER_SEC;
         if (s >= 3600)
-                (void) snprintf(buf, 32, "%" PRIu64 "h%" PRIu64 "m%" PRIu64 "s", s / 3600, s / 60 % 60, s % 60);
+                (void) snprintf(buf, 32, "%" PRIu64 "h%" PRIu64 "m%" PRIu64 "s",
+                                s / 3600, s / 60 % 60, s % 60);
         else if (s >= 60)
                 (void) snprintf(buf, 32, "%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
         else
@@ -368,7 +375,9 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userdata) {
         now += (uint64_t) timeout_ms * USEC_PER_MSEC;
 
         if (!p->curl_timer) {
-                r = sd_event_add_time(p->event, &p->curl_timer, CLOCK_MONOTONIC, now, 0, on_curl_timer, p);
+                /* Accuracy 1 µs: sd-event's default (0) lets a timer slip by up to 250 ms, and libcurl's
+                 * timer is what starts every transfer. */
+                r = sd_event_add_time(p->event, &p->curl_timer, CLOCK_MONOTONIC, now, 1, on_curl_timer, p);
                 return r < 0 ? -1 : 0;
         }
         r = sd_event_source_set_time(p->curl_timer, now);
@@ -451,9 +460,8 @@ static void http_done(ProbeAttempt *a, CURLcode rc) {
 
                 /* Go's client errors, which the kubelet passes on as the failure's output. */
                 if (rc == CURLE_OPERATION_TIMEDOUT)
-                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                               "Get \"%s\": context deadline exceeded "
-                                               "(Client.Timeout exceeded while awaiting headers)", a->url);
+                        return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "Get \"%s\": " GO_CLIENT_TIMEOUT,
+                                               a->url);
                 dial = dial_error(a, rc);
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "Get \"%s\": %s", a->url,
                                        dial ?: curl_error_text(a, rc));
@@ -474,13 +482,11 @@ static void http_done(ProbeAttempt *a, CURLcode rc) {
 
                                 if (a->requests >= HTTP_MAX_REQUESTS)
                                         return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                                               "Get \"%s\": stopped after %d redirects", location,
-                                                               HTTP_MAX_REQUESTS);
+                                                               "Get \"%s\": stopped after %d redirects",
+                                                               location, HTTP_MAX_REQUESTS);
                                 if (now >= a->deadline)
                                         return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                                               "Get \"%s\": context deadline exceeded "
-                                                               "(Client.Timeout exceeded while awaiting headers)",
-                                                               location);
+                                                               "Get \"%s\": " GO_CLIENT_TIMEOUT, location);
                                 next = strdup(location);
                                 if (!next)
                                         return attempt_finish(a, PROBE_OUTCOME_ERROR, "out of memory", NULL);
@@ -653,19 +659,19 @@ static void grpc_done(ProbeAttempt *a, CURLcode rc) {
 
         /* The kubelet's wording (pkg/probe/grpc): every outcome but SERVING is a failure. */
         if (rc == CURLE_OPERATION_TIMEDOUT)
-                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "timeout: health rpc did not complete within %s",
-                                       dur);
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, GRPC_TIMEOUT, dur);
         if (rc == CURLE_WRITE_ERROR && a->body.truncated)
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                       "error: health rpc probe failed: rpc error: code = ResourceExhausted "
+                                       GRPC_FAILED "code = ResourceExhausted "
                                        "desc = grpc: received message larger than max (%d)", GRPC_BODY_MAX);
         if (rc != CURLE_OK) {
                 _cleanup_free_ char *dial = dial_error(a, rc);
                 if (dial)
                         return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                               "error: failed to connect service at \"%s\": %s", a->addr, dial);
+                                               "error: failed to connect service at \"%s\": %s",
+                                               a->addr, dial);
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                       "error: health rpc probe failed: rpc error: code = Unavailable desc = %s",
+                                       GRPC_FAILED "code = Unavailable desc = %s",
                                        curl_error_text(a, rc));
         }
 
@@ -674,11 +680,11 @@ static void grpc_done(ProbeAttempt *a, CURLcode rc) {
                         http = 0;
                 if (http != 200)
                         return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                               "error: health rpc probe failed: rpc error: code = %s desc = "
+                                               GRPC_FAILED "code = %s desc = "
                                                "unexpected HTTP status code received from server: %ld",
                                                grpc_code_name(grpc_code_from_http(http)), http);
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                       "error: health rpc probe failed: rpc error: code = Internal desc = "
+                                       GRPC_FAILED "code = Internal desc = "
                                        "server closed the stream without sending trailers");
         }
         if (a->grpc_status == 12)
@@ -686,8 +692,7 @@ static void grpc_done(ProbeAttempt *a, CURLcode rc) {
                                        "error: this server does not implement the grpc health protocol "
                                        "(grpc.health.v1.Health): %s", (a->grpc_message ?: ""));
         if (a->grpc_status == 4)
-                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "timeout: health rpc did not complete within %s",
-                                       dur);
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, GRPC_TIMEOUT, dur);
         if (a->grpc_status != 0) {
                 const char *name = grpc_code_name(a->grpc_status);
                 char num[32];
@@ -696,18 +701,18 @@ static void grpc_done(ProbeAttempt *a, CURLcode rc) {
                         name = num;
                 }
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                       "error: health rpc probe failed: rpc error: code = %s desc = %s", name,
-                                       (a->grpc_message ?: ""));
+                                       GRPC_FAILED "code = %s desc = %s", name,
+                                       a->grpc_message ?: "");
         }
 
         r = grpc_health_response_decode((const uint8_t *) a->body.buf, a->body.len, &status);
         if (r == -ENODATA)
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                       "error: health rpc probe failed: rpc error: code = Internal desc = "
+                                       GRPC_FAILED "code = Internal desc = "
                                        "grpc: the server sent no response message");
         if (r < 0)
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE,
-                                       "error: health rpc probe failed: rpc error: code = Internal desc = "
+                                       GRPC_FAILED "code = Internal desc = "
                                        "grpc: failed to unmarshal the received message: %s", strerror(-r));
         if (status != GRPC_SERVING_STATUS_SERVING)
                 return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "service unhealthy (responded with \"%s\")",
@@ -751,7 +756,8 @@ static int grpc_start(ProbeAttempt *a, const ProbeTarget *t) {
                 return -ENOMEM;
         r = easy_setup(a, a->url, t->timeout_usec);
         if (r < 0 ||
-            curl_easy_setopt(a->easy, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_HTTP_VERSION,
+                             (long) CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_POST, 1L) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_POSTFIELDS, a->request) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_POSTFIELDSIZE, (long) a->request_size) != CURLE_OK ||
@@ -760,7 +766,8 @@ static int grpc_start(ProbeAttempt *a, const ProbeTarget *t) {
             curl_easy_setopt(a->easy, CURLOPT_HEADERDATA, a) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_grpc_body) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_WRITEDATA, a) != CURLE_OK)
-                return finish_later(a, PROBE_OUTCOME_ERROR, "cannot set up the gRPC request (HTTP/2 support?)");
+                return finish_later(a, PROBE_OUTCOME_ERROR,
+                                    "cannot set up the gRPC request (HTTP/2 support?)");
         return multi_add(a);
 }
 
@@ -777,7 +784,8 @@ static void tcp_curl_done(ProbeAttempt *a, CURLcode rc) {
         if (dial)
                 return attempt_finish(a, PROBE_OUTCOME_FAILURE, dial, NULL);
         if (rc == CURLE_COULDNT_RESOLVE_HOST)
-                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp: lookup %s: no such host", a->addr);
+                return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp: lookup %s: no such host",
+                                       a->addr);
         attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: %s", a->addr, curl_error_text(a, rc));
 }
 
@@ -845,7 +853,8 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
         if (connect(a->fd, &sa.sa, salen) < 0) {
                 if (errno != EINPROGRESS) {
                         go_errno(errno, ebuf);
-                        return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s", a->addr, ebuf);
+                        return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s",
+                                            a->addr, ebuf);
                 }
         } else
                 /* Connected at once (loopback can): the answer still comes from the loop. */
@@ -854,7 +863,8 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
         r = sd_event_add_io(a->prober->event, &a->io, a->fd, EPOLLOUT, on_tcp_io, a);
         if (r < 0)
                 return r;
-        return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec, 0,
+        return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec,
+                                          TIMER_ACCURACY_USEC,
                                           on_tcp_timeout, a);
 }
 
@@ -1247,7 +1257,7 @@ static void exec_drain(ProbeAttempt *a) {
                         }
                         return;
                 }
-                /* Beyond the cap the output is read and dropped, so the probe never blocks on a full pipe. */
+                /* Beyond the cap the output is read and dropped: the probe never blocks on a full pipe. */
                 capture_append(&a->out, buf, (size_t) n);
         }
 }
@@ -1305,8 +1315,8 @@ static const char *stage_text(int stage) {
 
 static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
         _cleanup_(exec_context_done) ExecContext c = {
-                .cgroup_fd = -EBADF, .mnt_fd = -EBADF, .root_fd = -EBADF, .null_fd = -EBADF, .out_fd = -EBADF,
-                .err_fd = -EBADF,
+                .cgroup_fd = -EBADF, .mnt_fd = -EBADF, .root_fd = -EBADF,
+                .null_fd = -EBADF, .out_fd = -EBADF, .err_fd = -EBADF,
         };
         _cleanup_(closep) int err_read = -EBADF;
         char ebuf[128];
@@ -1380,7 +1390,8 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
                 (void) waitpid(pid, NULL, 0);
                 go_errno(msg[1], ebuf);
                 /* Like Go's exec.LookPath (runc's), an inaccessible PATH entry is merely not a match. */
-                if (msg[0] == STAGE_EXEC && !strchr(t->argv[0], '/') && IN_SET3(msg[1], ENOENT, EACCES, ENOTDIR))
+                if (msg[0] == STAGE_EXEC && !strchr(t->argv[0], '/') &&
+                    IN_SET3(msg[1], ENOENT, EACCES, ENOTDIR))
                         return finish_later(a, PROBE_OUTCOME_ERROR,
                                             "exec: \"%s\": executable file not found in $PATH", t->argv[0]);
                 if (msg[0] == STAGE_EXEC)
@@ -1399,7 +1410,8 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
         r = sd_event_add_io(a->prober->event, &a->out_io, a->out_fd, EPOLLIN, on_exec_output, a);
         if (r < 0)
                 return r;
-        return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec, 0,
+        return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec,
+                                          TIMER_ACCURACY_USEC,
                                           on_exec_timeout, a);
 }
 

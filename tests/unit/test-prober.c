@@ -224,8 +224,8 @@ TEST(http_get) {
                 /* 127.0.0.1 → localhost: another host name, so the 3xx is the answer. */
                 { "/redirect?to=http://localhost:%d/status/500", 1, PROBE_OUTCOME_SUCCESS, "moved", NULL,
                   "Probe terminated redirects, Response body: moved" },
-                { "/loop", 1, PROBE_OUTCOME_FAILURE, "Get \"http://127.0.0.1:%d/loop\": stopped after 10 redirects",
-                  NULL, NULL },
+                { "/loop", 1, PROBE_OUTCOME_FAILURE,
+                  "Get \"http://127.0.0.1:%d/loop\": stopped after 10 redirects", NULL, NULL },
                 { "/slow/3000", 1, PROBE_OUTCOME_FAILURE, NULL,
                   "Get \"http://127.0.0.1:%d/slow/3000\": context deadline exceeded", NULL },
                 { "/headers", 1, PROBE_OUTCOME_SUCCESS, "UA=kube-probe/1.33;Accept=*/*", NULL, NULL },
@@ -242,7 +242,8 @@ TEST(http_get) {
                 const HTTPCase *c = &cases[i];
                 char path[256], url[512], expected[512];
                 HTTPGetAction get = { .port = { .set = true, .int_value = s.port }, .path = path };
-                Probe probe = { .handler = { .http_get = &get }, .timeout_seconds = { true, (int64_t) c->timeout_sec } };
+                Probe probe = { .handler = { .http_get = &get },
+                                .timeout_seconds = { true, (int64_t) c->timeout_sec } };
                 Container ct = { .name = (char *) "c" };
                 ProbeTarget t = {};
 
@@ -479,7 +480,9 @@ TEST(exec_context) {
         }
 
         /* Own process group, signals reset (podd blocks SIGCHLD and more). */
-        t.argv = STRV_MAKE("sh", "-c", "test \"$(ps -o pgid= -p $$ | tr -d ' ')\" = $$ && grep -q '^SigBlk:[[:space:]]*0*$' /proc/$$/status");
+        t.argv = STRV_MAKE("sh", "-c",
+                           "test \"$(cut -d ' ' -f 5 /proc/$$/stat)\" = $$ && "
+                           "grep -q '^SigBlk:[[:space:]]*0*$' /proc/$$/status");
         r = run_one(e, p, &t, getpid());
         if (r.outcome != PROBE_OUTCOME_SUCCESS)
                 TEST_FAIL("process group or signal mask: %s", r.output);
@@ -713,7 +716,7 @@ TEST(exec_in_another_process_context) {
                                              "mount -t tmpfs none /mnt && touch /mnt/probe-marker && "
                                              "exec setpriv --reuid=65534 --regid=65534 --clear-groups sleep 30"));
         if (target < 0) {
-                fprintf(stderr, "exec_in_another_process_context: unshare -m failed, skipping the namespace case\n");
+                fprintf(stderr, "exec_in_another_process_context: unshare -m failed, skipping that case\n");
                 goto finish;
         }
         t.argv = STRV_MAKE("sh", "-c", "test -e /mnt/probe-marker && id -u && id -g");
