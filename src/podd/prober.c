@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -105,12 +107,27 @@ struct ProbeAttempt {
         Capture out;
 };
 
+/* What /proc/PID/status says about a process's privileges. Securebits are not in it (podctl's units set
+ * no SecureBits=), and a seccomp filter (Seccomp: 2) cannot be copied from another process at all: the
+ * kernel offers no way to read a filter back without CAP_SYS_ADMIN and ptrace, and podctl's units set no
+ * SystemCallFilter= today. Should they ever, exec probes would run without it. */
+typedef struct ProcPrivileges {
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;
+        size_t n_groups;
+        uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+        bool no_new_privs;
+} ProcPrivileges;
+
 struct Prober {
         sd_event *event;
         CURLM *multi;
         sd_event_source *curl_timer;
         ProbeAttempt *attempts;
         void *stack;
+        ProcPrivileges own_privileges; /* podd's, read at the first exec attempt */
+        bool own_privileges_read;
 };
 
 /* ---- small helpers ---- */
@@ -877,9 +894,14 @@ typedef enum ExecStage {
         STAGE_MNTNS,
         STAGE_ROOT,
         STAGE_STDIO,
+        STAGE_BOUNDING,
         STAGE_CREDS,
+        STAGE_CAPS,
+        STAGE_AMBIENT,
+        STAGE_NNP,
         STAGE_EXEC,
 } ExecStage;
+
 
 /* Everything the child needs, prepared by the parent: between clone() and execve() the child runs in
  * podd's memory and may only make system calls. A failure before execve() is written to err_fd as two ints
@@ -890,10 +912,15 @@ typedef struct ExecContext {
         int cgroup_fd, mnt_fd, root_fd, null_fd, out_fd, err_fd;
         char *cwd;
         bool set_creds;
-        uid_t uid;
-        gid_t gid;
-        gid_t *groups;
-        size_t n_groups;
+        ProcPrivileges priv; /* the container's */
+        /* Computed by the parent against podd's own privileges: */
+        uint64_t bounding_drop;  /* in podd's bounding set, not in the container's */
+        bool keep_caps;          /* the container's uid is not 0 but it has permitted capabilities */
+        bool set_caps;           /* capset() to the container's sets */
+        bool clear_ambient;
+        bool set_no_new_privs;
+        struct __user_cap_header_struct cap_header;
+        struct __user_cap_data_struct cap_data[2];
         char **argv;
         char *environ_buf;
         char **envp;
@@ -914,7 +941,7 @@ static void exec_context_done(ExecContext *c) {
         if (c->err_fd >= 0)
                 (void) close(c->err_fd);
         free(c->cwd);
-        free(c->groups);
+        free(c->priv.groups);
         free(c->environ_buf);
         free(c->envp);
         strv_free(c->candidates);
@@ -946,12 +973,33 @@ static int exec_child(void *userdata) {
         if (dup2(c->null_fd, STDIN_FILENO) < 0 || dup2(c->out_fd, STDOUT_FILENO) < 0 ||
             dup2(c->out_fd, STDERR_FILENO) < 0)
                 CHILD_FAIL(STAGE_STDIO);
-        /* Raw system calls: glibc's set*id() would try to signal podd's other threads. */
-        if (c->set_creds &&
-            (syscall(SYS_setgroups, c->n_groups, c->groups) < 0 ||
-             syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0 ||
-             syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0))
+        /* The container's privileges, in the order that keeps the right to drop them: the bounding set
+         * while podd's CAP_SETPCAP is still effective, then the ids (keeping the permitted set only where
+         * the container has one under a non-zero uid), then the container's exact sets, ambient last
+         * (it needs them), no_new_privs at the end. Raw system calls: glibc's set*id() would try to
+         * signal podd's other threads. */
+        for (int cap = 0; cap < 64; cap++)
+                if ((c->bounding_drop & (UINT64_C(1) << cap)) &&
+                    prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0UL, 0UL, 0UL) < 0)
+                        CHILD_FAIL(STAGE_BOUNDING);
+        if (c->keep_caps && prctl(PR_SET_KEEPCAPS, 1UL, 0UL, 0UL, 0UL) < 0)
                 CHILD_FAIL(STAGE_CREDS);
+        if (c->set_creds &&
+            (syscall(SYS_setgroups, c->priv.n_groups, c->priv.groups) < 0 ||
+             syscall(SYS_setresgid, c->priv.gid, c->priv.gid, c->priv.gid) < 0 ||
+             syscall(SYS_setresuid, c->priv.uid, c->priv.uid, c->priv.uid) < 0))
+                CHILD_FAIL(STAGE_CREDS);
+        if (c->set_caps && syscall(SYS_capset, &c->cap_header, c->cap_data) < 0)
+                CHILD_FAIL(STAGE_CAPS);
+        if (c->clear_ambient &&
+            prctl(PR_CAP_AMBIENT, (unsigned long) PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
+                CHILD_FAIL(STAGE_AMBIENT);
+        for (int cap = 0; cap < 64; cap++)
+                if ((c->priv.cap_amb & (UINT64_C(1) << cap)) &&
+                    prctl(PR_CAP_AMBIENT, (unsigned long) PR_CAP_AMBIENT_RAISE, (unsigned long) cap, 0UL, 0UL) < 0)
+                        CHILD_FAIL(STAGE_AMBIENT);
+        if (c->set_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
+                CHILD_FAIL(STAGE_NNP);
 
         /* podd's handlers and blocked signals are not the probe's. Signals were all blocked by the parent
          * around clone(), so no handler of podd's can run here in between. */
@@ -1043,47 +1091,82 @@ static bool same_file(const char *a, const char *b) {
         return stat(a, &sa) >= 0 && stat(b, &sb) >= 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* The second field (effective id) of /proc/PID/status's "Uid:"/"Gid:" lines, and "Groups:". */
-static int proc_credentials(pid_t pid, uid_t *ret_uid, gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n) {
+static void proc_privileges_done(ProcPrivileges *p) {
+        p->groups = mfree(p->groups);
+        p->n_groups = 0;
+}
+
+/* The second field (effective id) of /proc/PID/status's "Uid:"/"Gid:" lines, "Groups:", the capability
+ * sets and NoNewPrivs. A kernel without ambient capabilities (before 4.3) has no CapAmb: none, then. */
+static int proc_privileges(pid_t pid, ProcPrivileges *ret) {
         _cleanup_free_ char *buf = NULL;
         _cleanup_free_ gid_t *groups = NULL;
+        ProcPrivileges p = {};
         size_t n = 0, allocated = 0;
-        bool have_uid = false, have_gid = false;
+        unsigned seen = 0;
         int r;
 
         r = read_proc_file(pid, "status", 64 * 1024, &buf, NULL);
         if (r < 0)
                 return r;
         for (char *line = buf, *next; line && *line; line = next) {
+                static const struct {
+                        const char *prefix;
+                        size_t offset;
+                } caps[] = {
+                        { "CapInh:", offsetof(ProcPrivileges, cap_inh) },
+                        { "CapPrm:", offsetof(ProcPrivileges, cap_prm) },
+                        { "CapEff:", offsetof(ProcPrivileges, cap_eff) },
+                        { "CapBnd:", offsetof(ProcPrivileges, cap_bnd) },
+                        { "CapAmb:", offsetof(ProcPrivileges, cap_amb) },
+                };
                 unsigned long real, eff;
+                const char *v;
 
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
                 if (sscanf(line, "Uid: %lu %lu", &real, &eff) == 2) {
-                        *ret_uid = (uid_t) eff;
-                        have_uid = true;
+                        p.uid = (uid_t) eff;
+                        seen |= 1U << 0;
                 } else if (sscanf(line, "Gid: %lu %lu", &real, &eff) == 2) {
-                        *ret_gid = (gid_t) eff;
-                        have_gid = true;
-                } else if (startswith(line, "Groups:")) {
-                        char *p = line + 7, *end;
+                        p.gid = (gid_t) eff;
+                        seen |= 1U << 1;
+                } else if (startswith(line, "NoNewPrivs:"))
+                        p.no_new_privs = strtoul(line + strlen("NoNewPrivs:"), NULL, 10) != 0;
+                else if (startswith(line, "Groups:")) {
+                        char *q = line + 7, *end;
                         for (;;) {
                                 errno = 0;
-                                unsigned long g = strtoul(p, &end, 10);
-                                if (end == p || errno != 0)
+                                unsigned long g = strtoul(q, &end, 10);
+                                if (end == q || errno != 0)
                                         break;
                                 if (!GREEDY_REALLOC(groups, allocated, n + 1))
                                         return -ENOMEM;
                                 groups[n++] = (gid_t) g;
-                                p = end;
+                                q = end;
                         }
-                }
+                } else
+                        for (size_t i = 0; i < ELEMENTSOF(caps); i++) {
+                                if (!startswith(line, caps[i].prefix))
+                                        continue;
+                                v = line + strlen(caps[i].prefix);
+                                char *end;
+                                errno = 0;
+                                unsigned long long x = strtoull(v, &end, 16);
+                                if (errno != 0 || end == v)
+                                        return -EBADMSG;
+                                *(uint64_t *) ((uint8_t *) &p + caps[i].offset) = (uint64_t) x;
+                                seen |= 1U << (2 + i);
+                                break;
+                        }
         }
-        if (!have_uid || !have_gid)
+        /* Uid, Gid, CapInh, CapPrm, CapEff, CapBnd are required. */
+        if ((seen & 0x3f) != 0x3f)
                 return -EBADMSG;
-        *ret_groups = TAKE_PTR(groups);
-        *ret_n = n;
+        p.groups = TAKE_PTR(groups);
+        p.n_groups = n;
+        *ret = p;
         return 0;
 }
 
@@ -1106,6 +1189,40 @@ static bool creds_differ(uid_t uid, gid_t gid, const gid_t *groups, size_t n) {
         return false;
 }
 
+/* What the child must change to go from podd's privileges (own) to the container's. Never more than podd
+ * has: capabilities podd lacks stay lacking (the kernel would refuse them anyway), so the probe has the
+ * intersection. */
+static int exec_context_privileges(ExecContext *c, const ProcPrivileges *own) {
+        const ProcPrivileges *ctr = &c->priv;
+        uint64_t prm, eff, inh;
+
+        c->set_creds = creds_differ(ctr->uid, ctr->gid, ctr->groups, ctr->n_groups);
+        c->bounding_drop = own->cap_bnd & ~ctr->cap_bnd;
+        prm = ctr->cap_prm & own->cap_prm;
+        eff = ctr->cap_eff & prm;
+        inh = ctr->cap_inh & (own->cap_inh | own->cap_prm);
+        /* setresuid() away from uid 0 empties the permitted set, unless told to keep it. */
+        c->keep_caps = c->set_creds && ctr->uid != 0 && prm != 0;
+        c->set_caps = c->set_creds || prm != own->cap_prm || eff != own->cap_eff || inh != own->cap_inh;
+        c->clear_ambient = (own->cap_amb | ctr->cap_amb) != 0;
+        /* Raising an ambient capability needs it permitted and inheritable. */
+        c->priv.cap_amb &= prm & inh;
+        c->set_no_new_privs = ctr->no_new_privs && !own->no_new_privs;
+        if (c->bounding_drop != 0 && !(own->cap_eff & (UINT64_C(1) << CAP_SETPCAP)))
+                /* Running a probe with a bounding set the container does not have is no option. */
+                return -EPERM;
+
+        c->cap_header = (struct __user_cap_header_struct) { .version = _LINUX_CAPABILITY_VERSION_3 };
+        c->cap_data[0] = (struct __user_cap_data_struct) {
+                .effective = (uint32_t) eff, .permitted = (uint32_t) prm, .inheritable = (uint32_t) inh,
+        };
+        c->cap_data[1] = (struct __user_cap_data_struct) {
+                .effective = (uint32_t) (eff >> 32), .permitted = (uint32_t) (prm >> 32),
+                .inheritable = (uint32_t) (inh >> 32),
+        };
+        return 0;
+}
+
 /* Reads the container's context from /proc/PID. -ENOMEM; otherwise 0, with *ret_problem set to what makes
  * the attempt an ERROR, if anything. */
 #define PROBLEM(...)                                            \
@@ -1114,7 +1231,8 @@ static bool creds_differ(uid_t uid, gid_t gid, const gid_t *groups, size_t n) {
                 return *ret_problem ? 0 : -ENOMEM;              \
         } while (0)
 
-static int exec_context_prepare(ExecContext *c, pid_t pid, char *const *argv, char **ret_problem) {
+static int exec_context_prepare(ExecContext *c, const ProcPrivileges *own, pid_t pid, char *const *argv,
+                                char **ret_problem) {
         _cleanup_free_ char *own_cg = NULL, *cg = NULL;
         char path[128], ebuf[128];
         size_t env_size = 0, n_env = 0;
@@ -1176,15 +1294,20 @@ static int exec_context_prepare(ExecContext *c, pid_t pid, char *const *argv, ch
                         return -ENOMEM;
         }
 
-        /* Credentials: only switched when they differ (an unprivileged podd cannot call setgroups()). */
-        r = proc_credentials(pid, &c->uid, &c->gid, &c->groups, &c->n_groups);
+        /* Credentials and capabilities: only switched when they differ (an unprivileged podd cannot call
+         * setgroups()), so that an exec probe in podd's own context needs no privileges. */
+        r = proc_privileges(pid, &c->priv);
         if (r == -ENOMEM)
                 return -ENOMEM;
         if (r < 0) {
                 go_errno(-r, ebuf);
                 PROBLEM("cannot read the container's credentials: %s", ebuf);
         }
-        c->set_creds = creds_differ(c->uid, c->gid, c->groups, c->n_groups);
+        r = exec_context_privileges(c, own);
+        if (r < 0) {
+                go_errno(-r, ebuf);
+                PROBLEM("cannot take the container's capabilities: %s", ebuf);
+        }
 
         /* Environment: the one the container's process was started with. */
         r = read_proc_file(pid, "environ", ENVIRON_MAX, &c->environ_buf, &env_size);
@@ -1306,8 +1429,16 @@ static const char *stage_text(int stage) {
                 return "cannot enter the container's root directory";
         case STAGE_STDIO:
                 return "cannot set up the output pipe";
+        case STAGE_BOUNDING:
+                return "cannot drop capabilities from the bounding set";
         case STAGE_CREDS:
                 return "cannot take the container's user and groups";
+        case STAGE_CAPS:
+                return "cannot take the container's capabilities";
+        case STAGE_AMBIENT:
+                return "cannot take the container's ambient capabilities";
+        case STAGE_NNP:
+                return "cannot set no_new_privs";
         default:
                 return "cannot start the command";
         }
@@ -1337,7 +1468,14 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
                 return finish_later(a, PROBE_OUTCOME_ERROR, "exec: no command given");
 
         _cleanup_free_ char *problem = NULL;
-        r = exec_context_prepare(&c, exec_pid, t->argv, &problem);
+        if (!a->prober->own_privileges_read) {
+                /* podd's own privileges do not change while it runs. */
+                r = proc_privileges(getpid(), &a->prober->own_privileges);
+                if (r < 0)
+                        return r;
+                a->prober->own_privileges_read = true;
+        }
+        r = exec_context_prepare(&c, &a->prober->own_privileges, exec_pid, t->argv, &problem);
         if (r < 0)
                 return r;
         if (problem)
@@ -1483,6 +1621,7 @@ Prober *prober_free(Prober *p) {
         sd_event_source_disable_unref(p->curl_timer);
         if (p->stack)
                 (void) munmap(p->stack, EXEC_STACK_SIZE);
+        proc_privileges_done(&p->own_privileges);
         sd_event_unref(p->event);
         free(p);
         curl_global_cleanup();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "prober.h"
+#include "strbuf.h"
 #include "string-util.h"
 #include "strv.h"
 #include "tests.h"
@@ -729,6 +730,80 @@ TEST(exec_in_another_process_context) {
         stop_target(target);
 
 finish:
+        prober_free(p);
+        sd_event_unref(e);
+}
+
+/* The privilege lines of /proc/PID/status ("self": the probe's own), in order, for comparison. */
+#define PRIVILEGE_LINES "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):"
+
+static char *privilege_lines(pid_t pid) {
+        char path[64], line[512];
+        StrBuf b = {};
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return NULL;
+        while (fgets(line, sizeof line, f))
+                STRV_FOREACH(k, STRV_MAKE("Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:", "CapBnd:",
+                                          "CapAmb:", "NoNewPrivs:"))
+                        if (startswith(line, *k))
+                                strbuf_append(&b, line);
+        fclose(f);
+        return strbuf_steal(&b);
+}
+
+typedef struct PrivilegeCase {
+        const char *name;
+        char **argv; /* a target process that ends as `sleep` */
+        const char *expect; /* a line the probe's status must have as well, NULL: none */
+} PrivilegeCase;
+
+TEST(exec_privileges) {
+        /* setpriv(1) builds the targets: the probe must come out with exactly their privileges, the way a
+         * process of the container's unit would (CRI ExecSync runs it in the container). */
+        const PrivilegeCase cases[] = {
+                { "non-root, small bounding set, no_new_privs, groups",
+                  STRV_MAKE("setpriv", "--reuid=65534", "--regid=65534", "--groups=65534,100",
+                            "--bounding-set=-all,+chown,+net_bind_service", "--no-new-privs", "sleep", "30"),
+                  "NoNewPrivs:\t1\n" },
+                { "root, small bounding set",
+                  STRV_MAKE("setpriv", "--bounding-set=-all,+chown,+kill", "--inh-caps=-all", "sleep", "30"),
+                  "CapEff:\t0000000000000021\n" },
+                { "root, capabilities drop ALL",
+                  STRV_MAKE("setpriv", "--bounding-set=-all", "--inh-caps=-all", "--clear-groups", "sleep", "30"),
+                  "CapEff:\t0000000000000000\n" },
+                { "non-root with an ambient capability",
+                  STRV_MAKE("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            "--inh-caps=-all,+net_bind_service", "--ambient-caps=-all,+net_bind_service",
+                            "sleep", "30"),
+                  "CapAmb:\t0000000000000400\n" },
+        };
+        sd_event *e = NULL;
+        Prober *p = NULL;
+
+        if (geteuid() != 0) {
+                fprintf(stderr, "exec_privileges: not root, skipping\n");
+                return;
+        }
+        setup(&e, &p);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                pid_t target = start_target("/", cases[i].argv);
+                if (target < 0)
+                        TEST_FAIL("%s: setpriv failed", cases[i].name);
+                _cleanup_free_ char *want = privilege_lines(target);
+                ASSERT_NOT_NULL(want);
+                if (cases[i].expect && !strstr(want, cases[i].expect))
+                        TEST_FAIL("%s: the target itself lacks \"%s\":\n%s", cases[i].name, cases[i].expect, want);
+                ProbeTarget t = { .kind = HANDLER_EXEC, .timeout_usec = 5000000,
+                                  .argv = STRV_MAKE("grep", "-E", PRIVILEGE_LINES, "/proc/self/status") };
+                Result r = run_one(e, p, &t, target);
+                if (r.outcome != PROBE_OUTCOME_SUCCESS || !streq(r.output, want))
+                        TEST_FAIL("%s: outcome %d, probe has\n%s\nthe target has\n%s", cases[i].name, r.outcome,
+                                  r.output, want);
+                result_done(&r);
+                stop_target(target);
+        }
         prober_free(p);
         sd_event_unref(e);
 }
