@@ -70,6 +70,9 @@ static PodRun *pod_run_free(PodRun *p) {
                 systemd_client_forget(p->manager->systemd, p);
         pod_probes_free(p->probes);
         sd_event_source_disable_unref(p->backoff_timer);
+        for (size_t i = 0; p->restarts && i < p->n_containers; i++)
+                sd_event_source_disable_unref(p->restarts[i].timer);
+        free(p->restarts);
         for (size_t i = 0; i < p->n_containers; i++)
                 container_runtime_done(&p->rt[i]);
         free(p->rt);
@@ -176,7 +179,8 @@ static int pod_run_new(Manager *m, const DesiredPod *dp, const char *uid, PodRun
         p->backoff_usec = calloc(p->n_containers, sizeof(uint64_t));
         p->announced = calloc(p->n_containers, sizeof(bool));
         p->units = calloc(p->n_containers + 1, sizeof(char *));
-        if (!p->rt || !p->backoff_usec || !p->announced || !p->units)
+        p->restarts = calloc(MAX(p->n_containers, 1u), sizeof(PoddRestart));
+        if (!p->rt || !p->backoff_usec || !p->announced || !p->units || !p->restarts)
                 return -ENOMEM;
         for (size_t i = 0; i < p->n_containers; i++) {
                 const Container *c = pod_container_at(p->pod, i);
@@ -550,6 +554,76 @@ static bool snapshot_running(const UnitSnapshot *u) {
         return u->exists && streq_ptr(u->active_state, "active") && streq_ptr(u->sub_state, "running");
 }
 
+static void on_restarted(SystemdClient *c, const char *unit, int r, const char *result,
+                         const sd_bus_error *error, void *userdata) {
+        if (r < 0 || !streq_ptr(result, "done"))
+                log_message(LOG_WARNING, "Restarting %s: %s", unit,
+                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+}
+
+/* Starts container i again through RestartUnit. A restart asked for by a client makes systemd count
+ * NRestarts from 0 again: podd keeps the count. */
+static int pod_run_restart_container(PodRun *p, size_t i, SystemdJobCallback cb) {
+        ContainerRuntime *rt = &p->rt[i];
+
+        rt->podd_restarts += rt->unit.n_restarts + 1;
+        (void) pod_run_save(p);
+        return systemd_client_restart_unit(p->manager->systemd, p->units[i], cb, p);
+}
+
+static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        PodRun *p = userdata;
+
+        for (size_t i = 0; i < p->n_containers; i++) {
+                if (p->restarts[i].timer != s)
+                        continue;
+                p->restarts[i].timer = sd_event_source_disable_unref(p->restarts[i].timer);
+                if (p->stage == POD_STAGE_TERMINATING || p->rt[i].gate != CONTAINER_GATE_BACKOFF)
+                        return 0;
+                p->rt[i].gate = CONTAINER_GATE_NONE;
+                int r = pod_run_restart_container(p, i, on_restarted);
+                if (r < 0)
+                        log_message(LOG_ERR, "Failed to restart %s: %s", p->units[i], strerror(-r));
+                pod_run_changed(p);
+                return 0;
+        }
+        return 0;
+}
+
+/* systemd 252 takes a main process killed by SIGHUP, SIGINT, SIGTERM or SIGPIPE as a clean end, so
+ * Restart=on-failure leaves it, and RemainAfterExit= (kept so the exit stays readable) shows it as
+ * active/exited. Kubernetes sees exit 128+signal, a failure that OnFailure restarts: podd does, after the
+ * unit's own RestartSec, shown as CrashLoopBackOff meanwhile as systemd's restarts are. */
+static void pod_run_restart_later(PodRun *p, size_t i) {
+        ContainerRuntime *rt = &p->rt[i];
+        uint64_t delay = rt->unit.restart_usec;
+        int r;
+
+        rt->gate = CONTAINER_GATE_BACKOFF;
+        rt->next_start_usec = now_realtime() + delay;
+        p->restarts[i].exit_usec = rt->unit.exec_main_exit_usec;
+        p->restarts[i].timer = sd_event_source_disable_unref(p->restarts[i].timer);
+        r = sd_event_add_time_relative(p->manager->event, &p->restarts[i].timer, CLOCK_MONOTONIC, delay, 0,
+                                       on_restart_timer, p);
+        if (r < 0) {
+                log_message(LOG_ERR, "Failed to arm the restart timer of %s: %s", p->units[i], strerror(-r));
+                return;
+        }
+        const Container *c = pod_container_at(p->pod, i);
+        pod_run_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
+                      c->name, p->name, p->namespace, p->uid);
+}
+
+/* The properties arrive in more than one signal (.Unit's states, .Service's exit): decide on the merged
+ * snapshot, once per exit. */
+static bool ended_clean_by_signal(const PodRun *p, size_t i, const UnitSnapshot *snap) {
+        return snap->exec_main_exit_usec != p->restarts[i].exit_usec &&
+                pod_container_at(p->pod, i)->role == CONTAINER_APP &&
+                streq_ptr(p->pod->spec.restart_policy, "OnFailure") && p->stage != POD_STAGE_TERMINATING &&
+                snap->exists && streq_ptr(snap->active_state, "active") && streq_ptr(snap->sub_state, "exited") &&
+                snap->exec_main_code == CLD_KILLED;
+}
+
 static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap) {
         ContainerRuntime *rt = &p->rt[i];
         const Container *c = pod_container_at(p->pod, i);
@@ -583,6 +657,8 @@ static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap
         }
 
         pod_probes_update(p->probes, i);
+        if (ended_clean_by_signal(p, i, &rt->unit))
+                pod_run_restart_later(p, i);
 
         /* A sidecar that failed its first start holds the sequence until systemd got it running (and its
          * startup probe, if any, succeeded: pod_run_probes_changed). */
@@ -782,7 +858,6 @@ static void on_container_killed(SystemdClient *c, const char *unit, int r, const
 
 int pod_run_kill_container(PodRun *p, size_t i, int64_t grace) {
         Manager *m = p->manager;
-        ContainerRuntime *rt = &p->rt[i];
         int r;
 
         if (p->stage == POD_STAGE_TERMINATING)
@@ -793,10 +868,7 @@ int pod_run_kill_container(PodRun *p, size_t i, int64_t grace) {
         if (streq_ptr(p->pod->spec.restart_policy, "Never"))
                 return systemd_client_stop_unit(m->systemd, p->units[i], on_container_killed, p);
 
-        /* A restart asked for by a client makes systemd start NRestarts again from 0: keep the count. */
-        rt->podd_restarts += rt->unit.n_restarts + 1;
-        (void) pod_run_save(p);
-        return systemd_client_restart_unit(m->systemd, p->units[i], on_container_killed, p);
+        return pod_run_restart_container(p, i, on_container_killed);
 }
 
 /* A second deletion of a terminating pod may only shorten its grace (k8s-semantics.md §2.1 step 6, §2.3):
@@ -841,6 +913,8 @@ int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
         uint64_t since = now_boottime();
         p->stage = POD_STAGE_TERMINATING;
         p->backoff_timer = sd_event_source_disable_unref(p->backoff_timer);
+        for (size_t i = 0; i < p->n_containers; i++)
+                p->restarts[i].timer = sd_event_source_disable_unref(p->restarts[i].timer);
         for (size_t i = 0; i < p->n_containers; i++)
                 pod_probes_update(p->probes, i); /* liveness and startup stop now; readiness goes on */
 

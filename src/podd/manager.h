@@ -21,6 +21,11 @@
 typedef struct Manager Manager;
 typedef struct PodRun PodRun;
 
+typedef struct PoddRestart {
+        sd_event_source *timer;
+        uint64_t exit_usec; /* the exit (ExecMainExitTimestamp) the restart is for: one restart per exit */
+} PoddRestart;
+
 typedef enum PodStage {
         POD_STAGE_STARTING,    /* slices and containers are being started, in order */
         POD_STAGE_STARTED,     /* every container was started (or is gated): systemd keeps them running */
@@ -50,6 +55,7 @@ struct PodRun {
         uint64_t *backoff_usec; /* podd's own restart back-off window per container (init containers) */
         bool *announced;     /* per container: the "Started"/image events were recorded */
         PodProbes *probes;
+        PoddRestart *restarts; /* per container: a restart podd makes itself (see pod_run_restart_later) */
 
         PodStatus status;
         bool have_status;

@@ -415,17 +415,20 @@ def test_volumes_emptydir_hostpath_and_failed_mount(podd):
     wait_gone(podd, "nocm")
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: OnFailure units keep RemainAfterExit=yes so a fast exit's "
-                   "status stays readable, and systemd 252 then treats a SIGTERM death as a clean 'exited', "
-                   "never consulting RestartForceExitStatus=; Kubernetes restarts on exit 143")
 def test_on_failure_restarts_a_container_killed_by_sigterm(podd):
-    # systemd counts a SIGTERM death as clean; Kubernetes (exit 143) as a failure that OnFailure restarts
+    # systemd counts a SIGTERM death as clean (RemainAfterExit keeps the unit active/exited); Kubernetes sees
+    # exit 143, a failure that OnFailure restarts: podd restarts it after the unit's RestartSec
     apply(podd, pod_yaml("termed", [("c", "exec sleep 600")], restart="OnFailure"))
     wait_phase(podd, "termed", "Running")
     podd.run("systemctl", "kill", "--signal=SIGTERM", "--kill-who=main", unit("default", "termed", "c"))
-    podd.wait_until(lambda: container_status(get_pod(podd, "termed"), "c")["restartCount"] >= 1, timeout=40,
+    podd.wait_until(lambda: container_status(get_pod(podd, "termed"), "c")["state"].get("waiting", {}).get("reason")
+                    == "CrashLoopBackOff", timeout=10, what="CrashLoopBackOff while podd holds the restart")
+    podd.wait_until(lambda: "running" in container_status(get_pod(podd, "termed"), "c")["state"], timeout=40,
                     what="restarted after SIGTERM")
-    last = container_status(get_pod(podd, "termed"), "c")["lastState"]["terminated"]
+    cs = container_status(get_pod(podd, "termed"), "c")
+    assert cs["restartCount"] == 1
+    last = cs["lastState"]["terminated"]
     assert last["exitCode"] == 143 and last["signal"] == 15
+    assert "Back-off restarting failed container c" in podd.run("podctl", "describe", "pod", "termed").stdout
     delete(podd, "termed", "--grace-period=1")
     wait_gone(podd, "termed")
