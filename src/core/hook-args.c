@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "hook-args.h"
+#include "http-request.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -62,18 +63,23 @@ static int push_printf(char ***l, const char *fmt, ...) {
         return strv_push(l, s);
 }
 
-/* The port as the helper gets it: a number stays a number; a name is resolved from the container's own
- * ports (the only ones the kubelet searches), else handed on as written so the helper fails at run time
- * as the kubelet does. */
+/* The port as the helper gets it: resolved at plan time as the kubelet resolves it (a number as is, a name
+ * from the container's own ports, the only ones it searches, else a decimal string); one that does not
+ * resolve is handed on as written, so the helper fails at run time with the kubelet's error, as the
+ * kubelet does when it runs the hook. */
 static int push_port(char ***l, const Container *c, const IntOrString *port) {
+        _cleanup_free_ char *error = NULL;
+        uint16_t v;
+        int r;
+
+        r = container_port_resolve(c, port, &v, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0)
+                return push_printf(l, "--port=%u", v);
         if (!port->is_string)
                 return push_printf(l, "--port=%" PRId64, port->int_value);
-
-        const char *name = port->str_value ?: "";
-        for (size_t i = 0; c && i < c->n_ports; i++)
-                if (streq_ptr(c->ports[i].name, name) && c->ports[i].container_port.set)
-                        return push_printf(l, "--port=%" PRId64, c->ports[i].container_port.value);
-        return push_printf(l, "--port=%s", name);
+        return push_printf(l, "--port=%s", port->str_value ?: "");
 }
 
 int hook_args_build(

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
-#include <strings.h>
 
 #include "env-expand.h"
 #include "probe-target.h"
-#include "strbuf.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -33,147 +31,19 @@ static int set_error(char **ret_error, const char *fmt, ...) {
         return -EINVAL;
 }
 
-/* Go's strconv.Atoi error for s, as the kubelet passes it on. */
-static int atoi_error(const char *s, const char *why, char **ret_error) {
-        _cleanup_free_ char *q = cquote(s, 0);
-        if (!q)
-                return -ENOMEM;
-        return set_error(ret_error, "strconv.Atoi: parsing %s: %s", q, why);
-}
-
-int probe_resolve_port(const Container *c, const IntOrString *port, uint16_t *ret, char **ret_error) {
-        int64_t v;
-
-        assert(port);
-        assert(ret);
-        assert(ret_error);
-
-        if (!port->set)
-                return set_error(ret_error, "intOrString had no kind: %s", "{}");
-
-        if (!port->is_string)
-                v = port->int_value;
-        else {
-                const char *name = port->str_value ?: "";
-                bool found = false;
-
-                /* Only the same container's ports are searched (findPortByName). */
-                for (size_t i = 0; c && i < c->n_ports; i++)
-                        if (streq_ptr(c->ports[i].name, name)) {
-                                v = c->ports[i].container_port.set ? c->ports[i].container_port.value : 0;
-                                found = true;
-                                break;
-                        }
-                if (!found) {
-                        /* "Last ditch effort": Go's Atoi also takes a leading '+'. */
-                        const char *digits = name[0] == '+' && name[1] != '-' ? name + 1 : name;
-                        int r = safe_atoi64(digits, &v);
-                        if (r == -ERANGE || (r >= 0 && (v > INT32_MAX || v < INT32_MIN)))
-                                /* Go's int is 64 bits wide, but no port fits beyond int32 anyway. */
-                                return r == -ERANGE ? atoi_error(name, "value out of range", ret_error)
-                                                    : set_error(ret_error, "invalid port number: %" PRId64, v);
-                        if (r < 0)
-                                return atoi_error(name, "invalid syntax", ret_error);
-                }
-        }
-
-        if (v <= 0 || v >= 65536)
-                return set_error(ret_error, "invalid port number: %" PRId64, v);
-        *ret = (uint16_t) v;
-        return 0;
-}
-
 /* ---- httpGet ---- */
 
-/* Go's url.Parse of the path keeps "?query" and escapes what a request line cannot carry; this escapes the
- * bytes libcurl would reject (controls, space, non-ASCII) and keeps the rest as written. */
-static void append_path(StrBuf *b, const char *path) {
-        if (path[0] != '/')
-                strbuf_append_char(b, '/');
-        for (const unsigned char *p = (const unsigned char *) path; *p; p++)
-                if (*p <= 0x20 || *p >= 0x7F)
-                        strbuf_printf(b, "%%%02X", *p);
-                else
-                        strbuf_append_char(b, (char) *p);
-}
-
-static char *format_url(const char *scheme, const char *host, uint16_t port, const char *path) {
-        StrBuf b = {};
-
-        for (const char *p = scheme; *p; p++)
-                strbuf_append_char(&b, (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
-        strbuf_append(&b, "://");
-        /* net.JoinHostPort: a host with a colon is an IPv6 literal and gets brackets. */
-        if (strchr(host, ':'))
-                strbuf_printf(&b, "[%s]:%u", host, port);
-        else
-                strbuf_printf(&b, "%s:%u", host, port);
-        append_path(&b, isempty(path) ? "/" : path);
-        return strbuf_steal(&b);
-}
-
-static int push_header(char ***l, const char *name, const char *value, bool remove_if_empty) {
-        char *line;
-
-        if (!isempty(value))
-                line = asprintf_safe("%s: %s", name, value);
-        else
-                line = asprintf_safe("%s%c", name, remove_if_empty ? ':' : ';');
-        if (!line)
-                return -ENOMEM;
-        return strv_push(l, line);
-}
-
-/* newProbeRequest + Go's request writer: every httpHeaders entry is added; Host and User-Agent are
- * single-valued (the first one counts, an empty User-Agent sends none); Accept defaults to the catch-all and
- * an empty first Accept removes every Accept. */
 static int build_headers(const HTTPGetAction *g, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
-        const HTTPHeader *accept = NULL, *user_agent = NULL, *host = NULL;
-        int r;
+        _cleanup_free_ HttpHeaderRef *refs = NULL;
 
-        for (size_t i = 0; i < g->n_http_headers; i++) {
-                const HTTPHeader *h = &g->http_headers[i];
-                const char *name = h->name ?: "";
-
-                if (isempty(name))
-                        continue;
-                if (strcasecmp(name, "Accept") == 0) {
-                        if (!accept)
-                                accept = h;
-                        if (isempty(accept->value))
-                                continue;
-                } else if (strcasecmp(name, "User-Agent") == 0) {
-                        if (!user_agent)
-                                user_agent = h;
-                        continue;
-                } else if (strcasecmp(name, "Host") == 0) {
-                        if (!host)
-                                host = h;
-                        continue;
-                }
-                r = push_header(&l, name, h->value, false);
-                if (r < 0)
-                        return r;
+        if (g->n_http_headers > 0) {
+                refs = calloc(g->n_http_headers, sizeof(HttpHeaderRef));
+                if (!refs)
+                        return -ENOMEM;
         }
-
-        if (host && !isempty(host->value)) {
-                r = push_header(&l, "Host", host->value, false);
-                if (r < 0)
-                        return r;
-        }
-        r = push_header(&l, "User-Agent", user_agent ? user_agent->value : PROBE_USER_AGENT, true);
-        if (r < 0)
-                return r;
-        if (!accept)
-                r = push_header(&l, "Accept", "*/*", true);
-        else if (isempty(accept->value))
-                r = push_header(&l, "Accept", NULL, true);
-        if (r < 0)
-                return r;
-
-        *ret = TAKE_PTR(l);
-        return 0;
+        for (size_t i = 0; i < g->n_http_headers; i++)
+                refs[i] = (HttpHeaderRef) { g->http_headers[i].name, g->http_headers[i].value };
+        return http_request_headers(refs, g->n_http_headers, PROBE_USER_AGENT, ret);
 }
 
 /* ---- exec ---- */
@@ -241,14 +111,14 @@ int probe_target_build(
                 const HTTPGetAction *g = h->http_get;
 
                 t.kind = HANDLER_HTTP_GET;
-                r = probe_resolve_port(c, &g->port, &t.port, &t.error);
+                r = container_port_resolve(c, &g->port, &t.port, &t.error);
                 if (r == -ENOMEM)
                         return r;
                 t.host = strdup(!isempty(g->host) ? g->host : default_host);
                 if (!t.host)
                         return -ENOMEM;
                 if (!t.error) {
-                        t.url = format_url(g->scheme ?: "HTTP", t.host, t.port, g->path);
+                        t.url = http_request_url(g->scheme ?: "HTTP", t.host, t.port, g->path);
                         if (!t.url)
                                 return -ENOMEM;
                         r = build_headers(g, &t.headers);
@@ -257,7 +127,7 @@ int probe_target_build(
                 }
         } else if (h->tcp_socket) {
                 t.kind = HANDLER_TCP_SOCKET;
-                r = probe_resolve_port(c, &h->tcp_socket->port, &t.port, &t.error);
+                r = container_port_resolve(c, &h->tcp_socket->port, &t.port, &t.error);
                 if (r == -ENOMEM)
                         return r;
                 t.host = strdup(!isempty(h->tcp_socket->host) ? h->tcp_socket->host : default_host);

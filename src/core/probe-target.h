@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "http-request.h"
 #include "macro.h"
 #include "pod-model.h"
 
@@ -10,19 +11,15 @@
  * and headers of an httpGet, the address of a tcpSocket or grpc probe, the expanded argv of an exec. Pure:
  * podd's prober does the I/O. */
 
-/* The User-Agent the kubelet sends when the probe names none. */
-#define PROBE_USER_AGENT "kube-probe/1.33"
+/* The User-Agent the kubelet sends when the probe names none (gRPC probes send it too). */
+#define PROBE_USER_AGENT HTTP_USER_AGENT_PROBE
 
 typedef struct ProbeTarget {
         HandlerKind kind;      /* HANDLER_EXEC, HANDLER_HTTP_GET, HANDLER_TCP_SOCKET, HANDLER_GRPC */
         uint64_t timeout_usec; /* timeoutSeconds (0 or absent: 1 s) */
         char *url;             /* http-get: scheme://host:port/path?query (IPv6 bracketed) */
-        /* http-get: the request headers in libcurl's CURLOPT_HTTPHEADER syntax, with Kubernetes' rules
-         * applied: "Name: value" is sent as is; "Name;" sends a header with an empty value; "Name:" removes
-         * a header libcurl would add itself (an empty Accept removes it, an empty User-Agent sends none, as
-         * Go's client does). PROBE_USER_AGENT and the kubelet's
-         * catch-all Accept are added unless given; only the
-         * first Host and User-Agent count. */
+        /* http-get: the request headers in libcurl's CURLOPT_HTTPHEADER syntax, from
+         * http_request_headers() with PROBE_USER_AGENT (see http-request.h for the rules). */
         char **headers;
         char *host; /* http-get, tcp-socket, grpc */
         uint16_t port;
@@ -42,8 +39,3 @@ int probe_target_build(
                 const char *default_host,
                 ProbeTarget *ret);
 void probe_target_done(ProbeTarget *t);
-
-/* Kubernetes' probe.ResolveContainerPort: a number as is, a name from the container's own ports[].name,
- * else the string parsed as a decimal number; 1–65535. -EINVAL with *ret_error set (the kubelet's Go
- * wording) when it does not resolve; -ENOMEM. */
-int probe_resolve_port(const Container *c, const IntOrString *port, uint16_t *ret, char **ret_error);

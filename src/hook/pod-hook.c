@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,7 +16,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "curl-util.h"
 #include "hook-args.h"
+#include "http-request.h"
 #include "strbuf.h"
 #include "string-util.h"
 #include "strv.h"
@@ -57,7 +58,6 @@
 #define USEC_PER_SEC UINT64_C(1000000)
 #define OUTPUT_LINE_MAX 4096
 
-#define HOOK_USER_AGENT "kube-lifecycle/1.33"
 #define HOOK_MAX_REDIRECTS 10
 #define HOOK_BODY_MAX 10240
 
@@ -312,68 +312,39 @@ static size_t body_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
-static char *url_host(const char *url) {
-        CURLU *u = curl_url();
-        char *host = NULL, *ret = NULL;
-
-        if (!u)
-                return NULL;
-        if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-                ret = strdup(host);
-                curl_free(host);
-        }
-        curl_url_cleanup(u);
-        return ret;
-}
-
+/* The request headers as libcurl lines, by the kubelet's rules (http-request.h). drop_authorization: the
+ * HTTP retry of the HTTPS → HTTP fallback leaves out every Authorization header. */
 static int build_headers(const HookSpec *s, bool drop_authorization, struct curl_slist **ret) {
+        _cleanup_(freep) HttpHeaderRef *refs = NULL;
+        _cleanup_strv_free_ char **lines = NULL;
         struct curl_slist *l = NULL;
-        bool has_accept = false, has_user_agent = false;
+        size_t n = 0;
+        int r;
 
+        if (s->n_headers > 0) {
+                refs = calloc(s->n_headers, sizeof(HttpHeaderRef));
+                if (!refs)
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < s->n_headers; i++) {
-                const HookHeader *h = &s->headers[i];
-                _cleanup_(freep) char *line = NULL;
-                struct curl_slist *n;
-
-                if (drop_authorization && strcasecmp(h->name, "Authorization") == 0)
+                if (drop_authorization && strcasecmp(s->headers[i].name, "Authorization") == 0)
                         continue;
-
-                if (strcasecmp(h->name, "Accept") == 0)
-                        has_accept = true;
-                if (strcasecmp(h->name, "User-Agent") == 0)
-                        has_user_agent = true;
-
-                /* curl drops a header given as "Name:" and sends an empty one for "Name;". Kubernetes
-                 * drops only an empty Accept, and sends every other header as written. */
-                if (isempty(h->value))
-                        line = asprintf_safe("%s%c", h->name, strcasecmp(h->name, "Accept") == 0 ? ':' : ';');
-                else
-                        line = asprintf_safe("%s: %s", h->name, h->value);
-                if (!line)
-                        goto oom;
-                n = curl_slist_append(l, line);
-                if (!n)
-                        goto oom;
-                l = n;
+                refs[n++] = (HttpHeaderRef) { s->headers[i].name, s->headers[i].value };
         }
-        if (!has_accept) {
-                struct curl_slist *n = curl_slist_append(l, "Accept: */*");
-                if (!n)
-                        goto oom;
-                l = n;
-        }
-        if (!has_user_agent) {
-                struct curl_slist *n = curl_slist_append(l, "User-Agent: " HOOK_USER_AGENT);
-                if (!n)
-                        goto oom;
-                l = n;
+        r = http_request_headers(refs, n, HTTP_USER_AGENT_LIFECYCLE, &lines);
+        if (r < 0)
+                return r;
+
+        STRV_FOREACH(line, lines) {
+                struct curl_slist *next = curl_slist_append(l, *line);
+                if (!next) {
+                        curl_slist_free_all(l);
+                        return -ENOMEM;
+                }
+                l = next;
         }
         *ret = l;
         return 0;
-oom:
-        curl_slist_free_all(l);
-        return -ENOMEM;
 }
 
 static void curl_easy_cleanupp(CURL **c) {
@@ -455,7 +426,6 @@ static int http_get_perform(const HookSpec *s, const char *url, bool drop_author
         for (unsigned redirects = 0;; redirects++) {
                 Body body = {};
                 const char *location = NULL;
-                _cleanup_(freep) char *host = NULL;
                 long code = 0;
                 CURLcode rc;
 
@@ -479,9 +449,10 @@ static int http_get_perform(const HookSpec *s, const char *url, bool drop_author
 
                 if (code >= 300 && code < 400 &&
                     curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
-                        host = url_host(location);
-                        /* A redirect to another host is not followed: the 3xx is the answer. */
-                        if (host && strcasecmp(host, origin_host) == 0) {
+                        /* A redirect to another host is not followed: the 3xx is the answer. (podd's
+                         * prober has its own loop: it follows redirects on a curl multi handle, one step per
+                         * finished transfer, where this one blocks in curl_easy_perform().) */
+                        if (url_same_host(origin_host, location)) {
                                 if (redirects + 1 > HOOK_MAX_REDIRECTS) {
                                         log_hook("HTTP (%s) failed - error: stopped after %d redirects", url,
                                                  HOOK_MAX_REDIRECTS);
@@ -504,27 +475,22 @@ static int http_get_perform(const HookSpec *s, const char *url, bool drop_author
 }
 
 static int run_http_get(const HookSpec *s) {
-        _cleanup_(freep) char *url = NULL, *scheme = NULL;
-        const char *host, *path;
-        int64_t port;
+        _cleanup_(freep) char *url = NULL, *port_error = NULL;
+        const char *host;
+        uint16_t port;
         int r;
 
-        r = safe_atoi64(s->port ?: "", &port);
-        if (r < 0 || port < 1 || port > 65535) {
-                /* The plan resolves names from the container's ports; one left over has no such port. */
-                log_hook("HTTP failed - error: unable to resolve port \"%s\" in the container's ports",
-                         strempty(s->port));
+        /* The plan resolved a port name from the container's ports; one left over is not a port there, and
+         * fails here as ResolveContainerPort fails in the kubelet (no container: no names to look up). */
+        r = container_port_resolve(NULL, &(IntOrString) { .set = true, .is_string = true,
+                                                          .str_value = s->port },
+                                   &port, &port_error);
+        if (r < 0) {
+                log_hook("HTTP failed - error: %s", port_error ?: "out of memory");
                 return 1;
         }
 
-        scheme = strdup(s->scheme ?: "HTTP");
-        if (!scheme) {
-                log_hook("out of memory");
-                return 1;
-        }
-        for (char *p = scheme; *p; p++)
-                *p = (char) tolower((unsigned char) *p);
-        if (!streq(scheme, "http") && !streq(scheme, "https")) {
+        if (strcasecmp(s->scheme ?: "HTTP", "http") != 0 && strcasecmp(s->scheme ?: "HTTP", "https") != 0) {
                 log_hook("HTTP failed - error: unsupported scheme \"%s\"", s->scheme);
                 return 1;
         }
@@ -532,10 +498,7 @@ static int run_http_get(const HookSpec *s) {
         /* Pods share the host's network until they get their own namespace (a later release), so the
          * pod IP the kubelet would use is reachable as loopback. */
         host = !isempty(s->host) ? s->host : "127.0.0.1";
-        path = !isempty(s->path) ? s->path : "/";
-        url = asprintf_safe("%s://%s%s%s:%" PRIi64 "%s%s", scheme,
-                            strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "",
-                            port, path[0] == '/' ? "" : "/", path);
+        url = http_request_url(s->scheme ?: "HTTP", host, port, s->path);
         if (!url) {
                 log_hook("out of memory");
                 return 1;
@@ -551,8 +514,7 @@ static int run_http_get(const HookSpec *s) {
                 /* The kubelet's fallback (k8s-semantics.md §1.2): an HTTPS hook answered in plain HTTP is
                  * retried with http and without Authorization; a success is a Warning event on the pod. */
                 _cleanup_(freep) char *plain = asprintf_safe("http%s", url + strlen("https"));
-                _cleanup_(freep) char *hostport = asprintf_safe("%s%s%s:%" PRIi64, strchr(host, ':') ? "[" : "", host,
-                                                                strchr(host, ':') ? "]" : "", port);
+                _cleanup_(freep) char *hostport = http_host_port(host, port);
                 if (!plain || !hostport) {
                         log_hook("out of memory");
                         curl_global_cleanup();

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curl-util.h"
 #include "grpc-health.h"
 #include "prober.h"
 #include "strbuf.h"
@@ -187,21 +188,6 @@ static char *format_addr(const char *host, uint16_t port) {
         if (strchr(host, ':'))
                 return asprintf_safe("[%s]:%u", host, port);
         return asprintf_safe("%s:%u", host, port);
-}
-
-static char *url_host(const char *url) {
-        CURLU *u = curl_url();
-        char *host = NULL, *ret = NULL;
-
-        if (!u)
-                return NULL;
-        if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-            curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-                ret = strdup(host);
-                curl_free(host);
-        }
-        curl_url_cleanup(u);
-        return ret;
 }
 
 /* ---- attempt lifetime ---- */
@@ -490,10 +476,10 @@ static void http_done(ProbeAttempt *a, CURLcode rc) {
                 const char *location = NULL;
 
                 if (curl_easy_getinfo(a->easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
-                        _cleanup_free_ char *host = url_host(location);
-
-                        /* Only redirects to the same host name are followed (the port may change). */
-                        if (host && a->origin_host && strcasecmp(host, a->origin_host) == 0) {
+                        /* Only redirects to the same host name are followed (the port may change). This
+                         * loop runs on the multi handle; pod-hook's blocking one stays apart (one step per
+                         * finished transfer here, curl_easy_perform() there). */
+                        if (url_same_host(a->origin_host, location)) {
                                 uint64_t now = now_usec();
                                 char *next;
 

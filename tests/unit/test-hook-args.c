@@ -78,6 +78,9 @@ TEST(hook_args_http_get) {
                 { { .set = true, .is_string = true, .str_value = (char *) "http" }, "8080" },  /* resolved */
                 { { .set = true, .is_string = true, .str_value = (char *) "admin" }, "9000" },
                 { { .set = true, .is_string = true, .str_value = (char *) "metrics" }, "metrics" }, /* stays a name */
+                /* The kubelet's last ditch: a decimal string that names no port, '+' and all. */
+                { { .set = true, .is_string = true, .str_value = (char *) "8081" }, "8081" },
+                { { .set = true, .is_string = true, .str_value = (char *) "+8082" }, "8082" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {

@@ -38,50 +38,8 @@ static IntOrString port_name(const char *s) {
         return (IntOrString) { .set = true, .is_string = true, .str_value = (char *) s };
 }
 
-typedef struct PortCase {
-        IntOrString port;
-        int expected; /* the port, or -1 for an error */
-        const char *error;
-} PortCase;
-
-TEST(resolve_port) {
-        const PortCase cases[] = {
-                { port_int(80), 80, NULL },
-                { port_int(65535), 65535, NULL },
-                { port_int(0), -1, "invalid port number: 0" },
-                { port_int(65536), -1, "invalid port number: 65536" },
-                { port_int(-3), -1, "invalid port number: -3" },
-                { port_name("http"), 8080, NULL },
-                { port_name("grpc"), 9090, NULL },
-                { port_name("123"), 4000, NULL },
-                { port_name("8081"), 8081, NULL },
-                { port_name("+8082"), 8082, NULL },
-                { port_name("metrics"), -1, "strconv.Atoi: parsing \"metrics\": invalid syntax" },
-                { port_name(""), -1, "strconv.Atoi: parsing \"\": invalid syntax" },
-                { port_name("70000"), -1, "invalid port number: 70000" },
-                { port_name("99999999999999999999"), -1,
-                  "strconv.Atoi: parsing \"99999999999999999999\": value out of range" },
-                { port_name("HTTP"), -1, "strconv.Atoi: parsing \"HTTP\": invalid syntax" },
-        };
-
-        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                const PortCase *t = &cases[i];
-                uint16_t port = 0;
-                char *error = NULL;
-                int r = probe_resolve_port(&container, &t->port, &port, &error);
-
-                if (t->expected >= 0) {
-                        if (r < 0)
-                                TEST_FAIL("case %zu: failed: %s", i, error);
-                        ASSERT_EQ(port, t->expected);
-                        ASSERT_NULL(error);
-                } else {
-                        ASSERT_ERROR(r, EINVAL);
-                        ASSERT_STREQ(error, t->error);
-                        free(error);
-                }
-        }
-}
+/* Port resolution itself is tested in test-http-request.c (container_port_resolve); here only how a probe
+ * target carries its result. */
 
 typedef struct HTTPCase {
         const char *name;
