@@ -262,8 +262,9 @@ void pod_run_changed(PodRun *p) {
 }
 
 char *pod_run_to_json(PodRun *p) {
-        if (!p->have_status)
-                pod_run_update_status(p);
+        /* Computed now, not taken from the last change: probe attempts (podctl.io/probes) and ages move
+         * without a PodChanged. */
+        pod_run_update_status(p);
         PodMetaExtra meta = {
                 .uid = p->uid,
                 .creation_usec = p->creation_usec,
