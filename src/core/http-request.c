@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
-#include <stdarg.h>
+#include <string.h>
 #include <strings.h>
 
 #include "http-request.h"
@@ -8,16 +8,12 @@
 #include "string-util.h"
 #include "strv.h"
 
-static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_error(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        char *s = vasprintf_safe(fmt, ap);
-        va_end(ap);
-        if (!s)
+/* Hands over a freshly formatted message (NULL: OOM) as the error. */
+static int set_error(char **ret_error, char *message) {
+        if (!message)
                 return -ENOMEM;
         free(*ret_error);
-        *ret_error = s;
+        *ret_error = message;
         return -EINVAL;
 }
 
@@ -26,7 +22,7 @@ static int atoi_error(const char *s, const char *why, char **ret_error) {
         _cleanup_free_ char *q = cquote(s, 0);
         if (!q)
                 return -ENOMEM;
-        return set_error(ret_error, "strconv.Atoi: parsing %s: %s", q, why);
+        return set_error(ret_error, asprintf_safe("strconv.Atoi: parsing %s: %s", q, why));
 }
 
 int container_port_resolve(const Container *c, const IntOrString *port, uint16_t *ret, char **ret_error) {
@@ -37,7 +33,7 @@ int container_port_resolve(const Container *c, const IntOrString *port, uint16_t
         assert(ret_error);
 
         if (!port->set)
-                return set_error(ret_error, "intOrString had no kind: %s", "{}");
+                return set_error(ret_error, strdup("intOrString had no kind: {}"));
 
         if (!port->is_string)
                 v = port->int_value;
@@ -59,14 +55,14 @@ int container_port_resolve(const Container *c, const IntOrString *port, uint16_t
                         if (r == -ERANGE || (r >= 0 && (v > INT32_MAX || v < INT32_MIN)))
                                 /* Go's int is 64 bits wide, but no port fits beyond int32 anyway. */
                                 return r == -ERANGE ? atoi_error(name, "value out of range", ret_error)
-                                                    : set_error(ret_error, "invalid port number: %" PRId64, v);
+                                                    : set_error(ret_error, asprintf_safe("invalid port number: %" PRId64, v));
                         if (r < 0)
                                 return atoi_error(name, "invalid syntax", ret_error);
                 }
         }
 
         if (v <= 0 || v >= 65536)
-                return set_error(ret_error, "invalid port number: %" PRId64, v);
+                return set_error(ret_error, asprintf_safe("invalid port number: %" PRId64, v));
         *ret = (uint16_t) v;
         return 0;
 }

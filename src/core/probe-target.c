@@ -18,19 +18,6 @@ void probe_target_done(ProbeTarget *t) {
         *t = (ProbeTarget) { .kind = _HANDLER_KIND_INVALID };
 }
 
-static int set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-static int set_error(char **ret_error, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        char *s = vasprintf_safe(fmt, ap);
-        va_end(ap);
-        if (!s)
-                return -ENOMEM;
-        free(*ret_error);
-        *ret_error = s;
-        return -EINVAL;
-}
-
 /* ---- httpGet ---- */
 
 static int build_headers(const HTTPGetAction *g, char ***ret) {
@@ -103,9 +90,9 @@ int probe_target_build(
                 if (r < 0)
                         return r;
                 if (strv_length(t.argv) == 0) {
-                        r = set_error(&t.error, "exec: no command given");
-                        if (r == -ENOMEM)
-                                return r;
+                        t.error = strdup("exec: no command given");
+                        if (!t.error)
+                                return -ENOMEM;
                 }
         } else if (h->http_get) {
                 const HTTPGetAction *g = h->http_get;
@@ -139,9 +126,10 @@ int probe_target_build(
                 t.kind = HANDLER_GRPC;
                 /* Validation allows numbers only; the kubelet dials the pod IP, never a host of the probe. */
                 if (!g->port.set || g->port.value <= 0 || g->port.value >= 65536) {
-                        r = set_error(&t.error, "invalid port number: %" PRId64, g->port.set ? g->port.value : 0);
-                        if (r == -ENOMEM)
-                                return r;
+                        t.error = asprintf_safe("invalid port number: %" PRId64,
+                                                g->port.set ? g->port.value : 0);
+                        if (!t.error)
+                                return -ENOMEM;
                 } else
                         t.port = (uint16_t) g->port.value;
                 t.host = strdup(default_host);
@@ -150,10 +138,10 @@ int probe_target_build(
                         return -ENOMEM;
         } else {
                 /* Validation rejects a probe without exactly one handler; say so rather than crash. */
-                r = set_error(&t.error, "missing probe handler for %s:%s",
-                              pod && pod->metadata.name ? pod->metadata.name : "", c->name ?: "");
-                if (r == -ENOMEM)
-                        return r;
+                t.error = asprintf_safe("missing probe handler for %s:%s",
+                                        pod && pod->metadata.name ? pod->metadata.name : "", c->name ?: "");
+                if (!t.error)
+                        return -ENOMEM;
         }
 
         *ret = t;

@@ -335,13 +335,10 @@ static int build_headers(const HookSpec *s, bool drop_authorization, struct curl
         if (r < 0)
                 return r;
 
-        STRV_FOREACH(line, lines) {
-                struct curl_slist *next = curl_slist_append(l, *line);
-                if (!next) {
-                        curl_slist_free_all(l);
-                        return -ENOMEM;
-                }
-                l = next;
+        r = curl_slist_append_strv(&l, lines);
+        if (r < 0) {
+                curl_slist_free_all(l);
+                return r;
         }
         *ret = l;
         return 0;

@@ -537,12 +537,9 @@ static int http_start(ProbeAttempt *a, const ProbeTarget *t) {
                 return finish_later(a, PROBE_OUTCOME_ERROR, "parse \"%s\": invalid URL", t->url);
         a->body.cap = PROBE_OUTPUT_MAX;
         a->requests = 1;
-        STRV_FOREACH(h, t->headers) {
-                struct curl_slist *n = curl_slist_append(a->headers, *h);
-                if (!n)
-                        return -ENOMEM;
-                a->headers = n;
-        }
+        r = curl_slist_append_strv(&a->headers, t->headers);
+        if (r < 0)
+                return r;
 
         a->easy = curl_easy_init();
         if (!a->easy)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <curl/curl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,4 +37,14 @@ bool url_same_host(const char *origin_host, const char *url) {
         same = host && strcasecmp(host, origin_host) == 0;
         free(host);
         return same;
+}
+
+int curl_slist_append_strv(struct curl_slist **l, char *const *lines) {
+        for (char *const *line = lines; line && *line; line++) {
+                struct curl_slist *n = curl_slist_append(*l, *line);
+                if (!n)
+                        return -ENOMEM;
+                *l = n;
+        }
+        return 0;
 }
