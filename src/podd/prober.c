@@ -121,6 +121,34 @@ typedef struct ProcPrivileges {
         bool no_new_privs;
 } ProcPrivileges;
 
+/* What an exec probe takes from the container's main process, read from /proc once per process (PID and
+ * start time) rather than at every attempt: its cgroup, namespaces, credentials and capabilities, working
+ * directory and environment are those it was started with, which are the container's as configured (CRI
+ * runs ExecSync with the container's configuration, not with what its process changed later). */
+typedef struct ExecProcess ExecProcess;
+struct ExecProcess {
+        ExecProcess *next;
+        pid_t pid;
+        uint64_t start_time; /* /proc/PID/stat's, clock ticks since boot */
+        uint64_t last_used;  /* CLOCK_MONOTONIC */
+        char *cgroup;        /* to join, NULL: podd's own (or none) */
+        bool other_mnt, other_root;
+        char *cwd;
+        ProcPrivileges priv; /* the container's, cap_amb reduced to what can be raised */
+        /* Computed against podd's own privileges: */
+        bool set_creds;          /* uid, gid or groups differ */
+        uint64_t bounding_drop;  /* in podd's bounding set, not in the container's */
+        bool keep_caps;          /* the container's uid is not 0 but it has permitted capabilities */
+        bool set_caps;           /* capset() to the container's sets */
+        bool clear_ambient;
+        bool set_no_new_privs;
+        struct __user_cap_header_struct cap_header;
+        struct __user_cap_data_struct cap_data[2];
+        char *environ_buf;
+        char **envp;
+        const char *search; /* PATH, inside environ_buf, or NULL */
+};
+
 struct Prober {
         sd_event *event;
         CURLM *multi;
@@ -128,7 +156,9 @@ struct Prober {
         ProbeAttempt *attempts;
         void *stack;
         ProcPrivileges own_privileges; /* podd's, read at the first exec attempt */
-        bool own_privileges_read;
+        char *own_cgroup;
+        bool own_read;
+        ExecProcess *processes;
 };
 
 /* ---- small helpers ---- */
@@ -893,20 +923,8 @@ typedef enum ExecStage {
  * (valgrind). */
 typedef struct ExecContext {
         int cgroup_fd, mnt_fd, root_fd, null_fd, out_fd, err_fd;
-        char *cwd;
-        bool set_creds;
-        ProcPrivileges priv; /* the container's */
-        /* Computed by the parent against podd's own privileges: */
-        uint64_t bounding_drop;  /* in podd's bounding set, not in the container's */
-        bool keep_caps;          /* the container's uid is not 0 but it has permitted capabilities */
-        bool set_caps;           /* capset() to the container's sets */
-        bool clear_ambient;
-        bool set_no_new_privs;
-        struct __user_cap_header_struct cap_header;
-        struct __user_cap_data_struct cap_data[2];
+        ExecProcess *proc; /* the container's context, cached by the prober */
         char **argv;
-        char *environ_buf;
-        char **envp;
         char **candidates;
 } ExecContext;
 
@@ -923,15 +941,12 @@ static void exec_context_done(ExecContext *c) {
                 (void) close(c->out_fd);
         if (c->err_fd >= 0)
                 (void) close(c->err_fd);
-        free(c->cwd);
-        free(c->priv.groups);
-        free(c->environ_buf);
-        free(c->envp);
         strv_free(c->candidates);
 }
 
 static int exec_child(void *userdata) {
         ExecContext *c = userdata;
+        ExecProcess *x = c->proc;
         int last = ENOENT;
 
 #define CHILD_FAIL(s)                                                   \
@@ -951,7 +966,7 @@ static int exec_child(void *userdata) {
                 CHILD_FAIL(STAGE_MNTNS);
         if (c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || chroot(".") < 0))
                 CHILD_FAIL(STAGE_ROOT);
-        if (!c->cwd || chdir(c->cwd) < 0)
+        if (!x->cwd || chdir(x->cwd) < 0)
                 (void) chdir("/");
         if (dup2(c->null_fd, STDIN_FILENO) < 0 || dup2(c->out_fd, STDOUT_FILENO) < 0 ||
             dup2(c->out_fd, STDERR_FILENO) < 0)
@@ -962,26 +977,26 @@ static int exec_child(void *userdata) {
          * (it needs them), no_new_privs at the end. Raw system calls: glibc's set*id() would try to
          * signal podd's other threads. */
         for (int cap = 0; cap < 64; cap++)
-                if ((c->bounding_drop & (UINT64_C(1) << cap)) &&
+                if ((x->bounding_drop & (UINT64_C(1) << cap)) &&
                     prctl(PR_CAPBSET_DROP, (unsigned long) cap, 0UL, 0UL, 0UL) < 0)
                         CHILD_FAIL(STAGE_BOUNDING);
-        if (c->keep_caps && prctl(PR_SET_KEEPCAPS, 1UL, 0UL, 0UL, 0UL) < 0)
+        if (x->keep_caps && prctl(PR_SET_KEEPCAPS, 1UL, 0UL, 0UL, 0UL) < 0)
                 CHILD_FAIL(STAGE_CREDS);
-        if (c->set_creds &&
-            (syscall(SYS_setgroups, c->priv.n_groups, c->priv.groups) < 0 ||
-             syscall(SYS_setresgid, c->priv.gid, c->priv.gid, c->priv.gid) < 0 ||
-             syscall(SYS_setresuid, c->priv.uid, c->priv.uid, c->priv.uid) < 0))
+        if (x->set_creds &&
+            (syscall(SYS_setgroups, x->priv.n_groups, x->priv.groups) < 0 ||
+             syscall(SYS_setresgid, x->priv.gid, x->priv.gid, x->priv.gid) < 0 ||
+             syscall(SYS_setresuid, x->priv.uid, x->priv.uid, x->priv.uid) < 0))
                 CHILD_FAIL(STAGE_CREDS);
-        if (c->set_caps && syscall(SYS_capset, &c->cap_header, c->cap_data) < 0)
+        if (x->set_caps && syscall(SYS_capset, &x->cap_header, x->cap_data) < 0)
                 CHILD_FAIL(STAGE_CAPS);
-        if (c->clear_ambient &&
+        if (x->clear_ambient &&
             prctl(PR_CAP_AMBIENT, (unsigned long) PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) < 0)
                 CHILD_FAIL(STAGE_AMBIENT);
         for (int cap = 0; cap < 64; cap++)
-                if ((c->priv.cap_amb & (UINT64_C(1) << cap)) &&
+                if ((x->priv.cap_amb & (UINT64_C(1) << cap)) &&
                     prctl(PR_CAP_AMBIENT, (unsigned long) PR_CAP_AMBIENT_RAISE, (unsigned long) cap, 0UL, 0UL) < 0)
                         CHILD_FAIL(STAGE_AMBIENT);
-        if (c->set_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
+        if (x->set_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) < 0)
                 CHILD_FAIL(STAGE_NNP);
 
         /* podd's handlers and blocked signals are not the probe's. Signals were all blocked by the parent
@@ -996,7 +1011,7 @@ static int exec_child(void *userdata) {
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
 
         for (char **p = c->candidates; *p; p++) {
-                execve(*p, c->argv, c->envp);
+                execve(*p, c->argv, x->envp);
                 if (errno == EACCES)
                         last = EACCES;
                 else if (errno != ENOENT && errno != ENOTDIR) {
@@ -1175,96 +1190,101 @@ static bool creds_differ(uid_t uid, gid_t gid, const gid_t *groups, size_t n) {
 /* What the child must change to go from podd's privileges (own) to the container's. Never more than podd
  * has: capabilities podd lacks stay lacking (the kernel would refuse them anyway), so the probe has the
  * intersection. */
-static int exec_context_privileges(ExecContext *c, const ProcPrivileges *own) {
-        const ProcPrivileges *ctr = &c->priv;
+static int exec_process_privileges(ExecProcess *e, const ProcPrivileges *own) {
+        const ProcPrivileges *ctr = &e->priv;
         uint64_t prm, eff, inh;
 
-        c->set_creds = creds_differ(ctr->uid, ctr->gid, ctr->groups, ctr->n_groups);
-        c->bounding_drop = own->cap_bnd & ~ctr->cap_bnd;
+        e->set_creds = creds_differ(ctr->uid, ctr->gid, ctr->groups, ctr->n_groups);
+        e->bounding_drop = own->cap_bnd & ~ctr->cap_bnd;
         prm = ctr->cap_prm & own->cap_prm;
         eff = ctr->cap_eff & prm;
         inh = ctr->cap_inh & (own->cap_inh | own->cap_prm);
         /* setresuid() away from uid 0 empties the permitted set, unless told to keep it. */
-        c->keep_caps = c->set_creds && ctr->uid != 0 && prm != 0;
-        c->set_caps = c->set_creds || prm != own->cap_prm || eff != own->cap_eff || inh != own->cap_inh;
-        c->clear_ambient = (own->cap_amb | ctr->cap_amb) != 0;
+        e->keep_caps = e->set_creds && ctr->uid != 0 && prm != 0;
+        e->set_caps = e->set_creds || prm != own->cap_prm || eff != own->cap_eff || inh != own->cap_inh;
+        e->clear_ambient = (own->cap_amb | ctr->cap_amb) != 0;
         /* Raising an ambient capability needs it permitted and inheritable. */
-        c->priv.cap_amb &= prm & inh;
-        c->set_no_new_privs = ctr->no_new_privs && !own->no_new_privs;
-        if (c->bounding_drop != 0 && !(own->cap_eff & (UINT64_C(1) << CAP_SETPCAP)))
+        e->priv.cap_amb &= prm & inh;
+        e->set_no_new_privs = ctr->no_new_privs && !own->no_new_privs;
+        if (e->bounding_drop != 0 && !(own->cap_eff & (UINT64_C(1) << CAP_SETPCAP)))
                 /* Running a probe with a bounding set the container does not have is no option. */
                 return -EPERM;
 
-        c->cap_header = (struct __user_cap_header_struct) { .version = _LINUX_CAPABILITY_VERSION_3 };
-        c->cap_data[0] = (struct __user_cap_data_struct) {
+        e->cap_header = (struct __user_cap_header_struct) { .version = _LINUX_CAPABILITY_VERSION_3 };
+        e->cap_data[0] = (struct __user_cap_data_struct) {
                 .effective = (uint32_t) eff, .permitted = (uint32_t) prm, .inheritable = (uint32_t) inh,
         };
-        c->cap_data[1] = (struct __user_cap_data_struct) {
+        e->cap_data[1] = (struct __user_cap_data_struct) {
                 .effective = (uint32_t) (eff >> 32), .permitted = (uint32_t) (prm >> 32),
                 .inheritable = (uint32_t) (inh >> 32),
         };
         return 0;
 }
 
+static ExecProcess *exec_process_free(ExecProcess *e) {
+        if (!e)
+                return NULL;
+        free(e->cgroup);
+        free(e->cwd);
+        proc_privileges_done(&e->priv);
+        free(e->environ_buf);
+        free(e->envp);
+        free(e);
+        return NULL;
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(ExecProcess *, exec_process_free);
+
+/* The start time (field 22 of /proc/PID/stat): with the PID, it names one process for good. */
+static int proc_start_time(pid_t pid, uint64_t *ret) {
+        _cleanup_free_ char *buf = NULL;
+        unsigned long long t;
+        int r;
+
+        r = read_proc_file(pid, "stat", 4096, &buf, NULL);
+        if (r < 0)
+                return r;
+        /* The command name in parentheses may hold anything; the fields follow the last ')'. */
+        const char *p = strrchr(buf, ')');
+        if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                         &t) != 1)
+                return -EBADMSG;
+        *ret = (uint64_t) t;
+        return 0;
+}
+
 /* Reads the container's context from /proc/PID. -ENOMEM; otherwise 0, with *ret_problem set to what makes
- * the attempt an ERROR, if anything. */
+ * the attempt an ERROR, if anything (a problem is not cached: the next attempt reads again). */
 #define PROBLEM(...)                                            \
         do {                                                    \
                 *ret_problem = asprintf_safe(__VA_ARGS__);      \
                 return *ret_problem ? 0 : -ENOMEM;              \
         } while (0)
 
-static int exec_context_prepare(ExecContext *c, const ProcPrivileges *own, pid_t pid, char *const *argv,
-                                char **ret_problem) {
-        _cleanup_free_ char *own_cg = NULL, *cg = NULL;
+static int exec_process_read(Prober *p, pid_t pid, uint64_t start_time, ExecProcess **ret, char **ret_problem) {
+        _cleanup_(exec_process_freep) ExecProcess *e = NULL;
+        _cleanup_free_ char *cg = NULL;
         char path[128], ebuf[128];
         size_t env_size = 0, n_env = 0;
-        const char *search = NULL;
         int r;
 
-        if (pid <= 0)
-                PROBLEM("the container has no running process");
-
-        (void) snprintf(path, sizeof path, "/proc/%d", (int) pid);
-        if (access(path, F_OK) < 0) {
-                go_errno(errno, ebuf);
-                PROBLEM("the container's process %d is gone: %s", (int) pid, ebuf);
-        }
+        e = calloc(1, sizeof(ExecProcess));
+        if (!e)
+                return -ENOMEM;
+        e->pid = pid;
+        e->start_time = start_time;
 
         /* cgroup: join the container's, so that the probe counts against its limits and goes with it. */
         r = proc_cgroup_path(pid, &cg);
-        if (r >= 0)
-                r = proc_cgroup_path(getpid(), &own_cg);
         if (r == -ENOMEM)
                 return -ENOMEM;
-        if (r >= 0 && cg && !streq_ptr(cg, own_cg) && !streq(cg, "/")) {
-                _cleanup_free_ char *procs = asprintf_safe("/sys/fs/cgroup%s/cgroup.procs", cg);
-                if (!procs)
-                        return -ENOMEM;
-                c->cgroup_fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-                if (c->cgroup_fd < 0) {
-                        go_errno(errno, ebuf);
-                        PROBLEM("cannot join the container's cgroup %s: %s", cg, ebuf);
-                }
-        }
+        if (r >= 0 && cg && !streq_ptr(cg, p->own_cgroup) && !streq(cg, "/"))
+                e->cgroup = TAKE_PTR(cg);
 
         /* Mount namespace and root directory, when they are not podd's. */
         (void) snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int) pid);
-        if (!same_file(path, "/proc/self/ns/mnt")) {
-                c->mnt_fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (c->mnt_fd < 0) {
-                        go_errno(errno, ebuf);
-                        PROBLEM("cannot open the container's mount namespace: %s", ebuf);
-                }
-        }
+        e->other_mnt = !same_file(path, "/proc/self/ns/mnt");
         (void) snprintf(path, sizeof path, "/proc/%d/root", (int) pid);
-        if (!same_file(path, "/proc/self/root")) {
-                c->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (c->root_fd < 0) {
-                        go_errno(errno, ebuf);
-                        PROBLEM("cannot open the container's root directory: %s", ebuf);
-                }
-        }
+        e->other_root = !same_file(path, "/proc/self/root");
 
         /* Working directory, as seen from the container's root. */
         (void) snprintf(path, sizeof path, "/proc/%d/cwd", (int) pid);
@@ -1272,28 +1292,28 @@ static int exec_context_prepare(ExecContext *c, const ProcPrivileges *own, pid_t
         ssize_t n = readlink(path, link, sizeof link - 1);
         if (n > 0) {
                 link[n] = '\0';
-                c->cwd = strdup(link);
-                if (!c->cwd)
+                e->cwd = strdup(link);
+                if (!e->cwd)
                         return -ENOMEM;
         }
 
         /* Credentials and capabilities: only switched when they differ (an unprivileged podd cannot call
          * setgroups()), so that an exec probe in podd's own context needs no privileges. */
-        r = proc_privileges(pid, &c->priv);
+        r = proc_privileges(pid, &e->priv);
         if (r == -ENOMEM)
                 return -ENOMEM;
         if (r < 0) {
                 go_errno(-r, ebuf);
                 PROBLEM("cannot read the container's credentials: %s", ebuf);
         }
-        r = exec_context_privileges(c, own);
+        r = exec_process_privileges(e, &p->own_privileges);
         if (r < 0) {
                 go_errno(-r, ebuf);
                 PROBLEM("cannot take the container's capabilities: %s", ebuf);
         }
 
         /* Environment: the one the container's process was started with. */
-        r = read_proc_file(pid, "environ", ENVIRON_MAX, &c->environ_buf, &env_size);
+        r = read_proc_file(pid, "environ", ENVIRON_MAX, &e->environ_buf, &env_size);
         if (r == -ENOMEM)
                 return -ENOMEM;
         if (r < 0) {
@@ -1301,19 +1321,112 @@ static int exec_context_prepare(ExecContext *c, const ProcPrivileges *own, pid_t
                 PROBLEM("cannot read the container's environment: %s", ebuf);
         }
         for (size_t i = 0; i < env_size; i++)
-                if (c->environ_buf[i] == '\0')
+                if (e->environ_buf[i] == '\0')
                         n_env++;
-        c->envp = calloc(n_env + 2, sizeof(char *));
-        if (!c->envp)
+        e->envp = calloc(n_env + 2, sizeof(char *));
+        if (!e->envp)
                 return -ENOMEM;
         n_env = 0;
-        for (size_t i = 0; i < env_size; i += strlen(c->environ_buf + i) + 1) {
-                char *e = c->environ_buf + i;
-                if (*e == '\0')
+        for (size_t i = 0; i < env_size; i += strlen(e->environ_buf + i) + 1) {
+                char *v = e->environ_buf + i;
+                if (*v == '\0')
                         continue;
-                c->envp[n_env++] = e;
-                if (startswith(e, "PATH="))
-                        search = e + 5;
+                e->envp[n_env++] = v;
+                if (startswith(v, "PATH="))
+                        e->search = v + 5;
+        }
+
+        *ret = TAKE_PTR(e);
+        return 0;
+}
+
+/* Unused this long, a process's entry goes: its container is most likely gone. */
+#define EXEC_PROCESS_IDLE_USEC (600 * USEC_PER_SEC)
+
+/* The cached context of process pid, read if it is not cached (or the PID is another process now). */
+static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_problem) {
+        uint64_t start_time, now = now_usec();
+        char ebuf[128];
+        int r;
+
+        if (pid <= 0)
+                PROBLEM("the container has no running process");
+        r = proc_start_time(pid, &start_time);
+        if (r == -ENOMEM)
+                return -ENOMEM;
+        if (r < 0) {
+                go_errno(-r, ebuf);
+                PROBLEM("the container's process %d is gone: %s", (int) pid, ebuf);
+        }
+
+        if (!p->own_read) {
+                /* podd's own privileges and cgroup do not change while it runs. */
+                r = proc_privileges(getpid(), &p->own_privileges);
+                if (r >= 0)
+                        r = proc_cgroup_path(getpid(), &p->own_cgroup);
+                if (r < 0)
+                        return r;
+                p->own_read = true;
+        }
+
+        ExecProcess *found = NULL;
+        for (ExecProcess **q = &p->processes; *q;) {
+                ExecProcess *e = *q;
+                if (e->pid == pid && e->start_time == start_time)
+                        found = e;
+                else if (e->pid == pid || now - e->last_used > EXEC_PROCESS_IDLE_USEC) {
+                        *q = e->next;
+                        exec_process_free(e);
+                        continue;
+                }
+                q = &e->next;
+        }
+        if (!found) {
+                r = exec_process_read(p, pid, start_time, &found, ret_problem);
+                if (r < 0 || *ret_problem)
+                        return r;
+                found->next = p->processes;
+                p->processes = found;
+        }
+        found->last_used = now;
+        *ret = found;
+        return 0;
+}
+
+/* Per attempt: the descriptors the child needs and the candidates for argv[0]. */
+static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *const *argv, char **ret_problem) {
+        ExecProcess *e;
+        char path[PATH_MAX], ebuf[128];
+        int r;
+
+        r = exec_process_get(p, pid, &e, ret_problem);
+        if (r < 0 || *ret_problem)
+                return r;
+        c->proc = e;
+
+        if (e->cgroup) {
+                (void) snprintf(path, sizeof path, "/sys/fs/cgroup%s/cgroup.procs", e->cgroup);
+                c->cgroup_fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (c->cgroup_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot join the container's cgroup %s: %s", e->cgroup, ebuf);
+                }
+        }
+        if (e->other_mnt) {
+                (void) snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int) pid);
+                c->mnt_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (c->mnt_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open the container's mount namespace: %s", ebuf);
+                }
+        }
+        if (e->other_root) {
+                (void) snprintf(path, sizeof path, "/proc/%d/root", (int) pid);
+                c->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (c->root_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open the container's root directory: %s", ebuf);
+                }
         }
 
         /* The candidates for argv[0], looked up in the container's PATH (inside its root, by the child). */
@@ -1321,17 +1434,17 @@ static int exec_context_prepare(ExecContext *c, const ProcPrivileges *own, pid_t
                 if (strv_extend(&c->candidates, argv[0]) < 0)
                         return -ENOMEM;
         } else {
-                const char *p = search ?: DEFAULT_PATH;
+                const char *q = e->search ?: DEFAULT_PATH;
                 for (;;) {
-                        const char *end = strchrnul(p, ':');
-                        int len = (int) (end - p);
+                        const char *end = strchrnul(q, ':');
+                        int len = (int) (end - q);
                         char *cand = len == 0 ? asprintf_safe("./%s", argv[0])
-                                              : asprintf_safe("%.*s/%s", len, p, argv[0]);
+                                              : asprintf_safe("%.*s/%s", len, q, argv[0]);
                         if (!cand || strv_push(&c->candidates, cand) < 0)
                                 return -ENOMEM;
                         if (*end == '\0')
                                 break;
-                        p = end + 1;
+                        q = end + 1;
                 }
         }
         if (!c->candidates)
@@ -1451,14 +1564,7 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
                 return finish_later(a, PROBE_OUTCOME_ERROR, "exec: no command given");
 
         _cleanup_free_ char *problem = NULL;
-        if (!a->prober->own_privileges_read) {
-                /* podd's own privileges do not change while it runs. */
-                r = proc_privileges(getpid(), &a->prober->own_privileges);
-                if (r < 0)
-                        return r;
-                a->prober->own_privileges_read = true;
-        }
-        r = exec_context_prepare(&c, &a->prober->own_privileges, exec_pid, t->argv, &problem);
+        r = exec_context_prepare(&c, a->prober, exec_pid, t->argv, &problem);
         if (r < 0)
                 return r;
         if (problem)
@@ -1605,6 +1711,12 @@ Prober *prober_free(Prober *p) {
         if (p->stack)
                 (void) munmap(p->stack, EXEC_STACK_SIZE);
         proc_privileges_done(&p->own_privileges);
+        free(p->own_cgroup);
+        while (p->processes) {
+                ExecProcess *e = p->processes;
+                p->processes = e->next;
+                exec_process_free(e);
+        }
         sd_event_unref(p->event);
         free(p);
         curl_global_cleanup();
