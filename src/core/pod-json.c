@@ -12,7 +12,6 @@
  * so every object's keys come out sorted; they are written in that order here too. The spec is the
  * manifest's own text, in its own order. */
 
-#define USEC_PER_SEC UINT64_C(1000000)
 #define SOURCE_ANNOTATION "podctl.io/source"
 
 const char *format_rfc3339(uint64_t usec, char buf[static 32]) {

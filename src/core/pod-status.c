@@ -7,8 +7,6 @@
 #include "strbuf.h"
 #include "string-util.h"
 
-#define USEC_PER_SEC UINT64_C(1000000)
-
 /* si_code values of a child's exit (waitid(2)); systemd reports them as ExecMainCode. */
 #ifndef CLD_EXITED
 #  define CLD_EXITED 1

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "probe-worker.h"
 
-#define USEC_PER_SEC UINT64_C(1000000)
-
 static const char *const probe_kind_table[_PROBE_KIND_MAX] = {
         [PROBE_STARTUP] = "Startup",
         [PROBE_LIVENESS] = "Liveness",

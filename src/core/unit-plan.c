@@ -11,8 +11,6 @@
 #include "unit-plan-internal.h"
 #include "unit-plan.h"
 
-#define USEC_PER_SEC UINT64_C(1000000)
-
 /* Kubernetes' crash-loop back-off: 10 s first delay, doubling, 300 s cap (k8s-semantics.md §3.2). On
  * systemd >= 254 RestartSteps= interpolates exponentially from RestartSec= to RestartMaxDelaySec=: 5 steps
  * from 10 s to 300 s give 10, 20, 39, 77, 151, 300 s, the closest systemd gets to the doubling. */

@@ -55,7 +55,6 @@
 #define PODS_GRACE_DIR "/run/pods/grace"
 /* Kubernetes' floor for the stop-signal → SIGKILL window (minimumGracePeriodInSeconds). */
 #define STOP_WINDOW_MIN_SEC 2
-#define USEC_PER_SEC UINT64_C(1000000)
 #define OUTPUT_LINE_MAX 4096
 
 #define HOOK_MAX_REDIRECTS 10

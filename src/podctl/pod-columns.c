@@ -7,7 +7,6 @@
 #include "pod-columns.h"
 #include "string-util.h"
 
-#define USEC_PER_SEC  INT64_C(1000000)
 
 const char *ynode_str(const YNode *map, const char *key) {
         const YNode *n = ynode_get(map, key);
@@ -147,7 +146,7 @@ const char *format_timestamp_describe(uint64_t usec, char buf[static TIMESTAMP_N
 
 const char *human_duration(int64_t usec, char buf[static HUMAN_DURATION_MAX]) {
         /* Go's int(d.Seconds()) truncates toward zero, so −1.9 s still reads as "0s". */
-        int64_t seconds = usec / USEC_PER_SEC, minutes, hours, days;
+        int64_t seconds = usec / (int64_t) USEC_PER_SEC, minutes, hours, days;
 
         if (seconds < -1)
                 return strcpy(buf, "<invalid>");

@@ -30,7 +30,6 @@
  * containers): the first restart is immediate, then 10 s doubling up to 5 min. */
 #define BACKOFF_INITIAL_USEC (10 * USEC_PER_SEC)
 #define BACKOFF_MAX_USEC (300 * USEC_PER_SEC)
-#define USEC_PER_SEC UINT64_C(1000000)
 
 static uint64_t now_realtime(void) {
         struct timespec ts;

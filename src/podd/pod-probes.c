@@ -10,7 +10,6 @@
 #include "prober.h"
 #include "string-util.h"
 
-#define USEC_PER_SEC UINT64_C(1000000)
 /* Ticks may come this late so that sd-event can batch wake-ups; well under the 1 s minimum period. */
 #define PROBE_TIMER_ACCURACY_USEC (5 * UINT64_C(1000))
 /* Where a probe goes when it names no host: the pod IP, which is the host's while pods share its network. */

@@ -26,8 +26,6 @@
 #include "string-util.h"
 #include "strv.h"
 
-#define USEC_PER_SEC UINT64_C(1000000)
-#define USEC_PER_MSEC UINT64_C(1000)
 /* Go's http.Client gives up when checkRedirect sees this many requests behind it. */
 #define HTTP_MAX_REQUESTS 10
 /* A health response is a few bytes; anything past this is not one. */
@@ -915,7 +913,6 @@ typedef enum ExecStage {
         STAGE_EXEC,
 } ExecStage;
 
-
 /* Everything the child needs, prepared by the parent: between clone() and execve() the child runs in
  * podd's memory and may only make system calls. A failure before execve() is written to err_fd as two ints
  * (stage, errno); a successful execve() closes it (O_CLOEXEC), so the parent reads either those or EOF.
@@ -1458,7 +1455,6 @@ static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *cons
         return 0;
 }
 #undef PROBLEM
-
 
 static void exec_drain(ProbeAttempt *a) {
         char buf[4096];
