@@ -3,8 +3,8 @@
 """podd's cost of running probes, measured against a real systemd in the integration sandbox.
 
 Boots tests/integration/sandbox.py, installs the build, starts podd.service, and runs:
-  - one server pod: tests/integration/servers/http_server.py on port 18080 (records every request with its
-    time) and tests/integration/servers/tcp_server.py on port 18081;
+  - one server pod: tests/integration/servers/bench_http_server.py on port 18080 (single-threaded, records
+    every request with its time) and tests/integration/servers/tcp_server.py on port 18081;
   - N pods (default 200), each with 3 probes at periodSeconds=1 that run all the time: container `app`
     (/bin/sleep infinity) with a livenessProbe httpGet http://:18080/p/POD and a readinessProbe tcpSocket
     :18081, container `side` (/bin/sleep infinity) with a readinessProbe exec /bin/true. (A container has at
@@ -27,6 +27,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -36,24 +37,25 @@ HTTP_PORT, TCP_PORT = 18080, 18081
 SERVER_POD = "probe-servers"
 
 
-def pod_doc(name, period):
-        return json.dumps({
-                "apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-                "spec": {"terminationGracePeriodSeconds": 1, "containers": [
-                        {"name": "app", "command": ["/bin/sleep", "infinity"],
-                         "livenessProbe": {"httpGet": {"path": f"/p/{name}", "port": HTTP_PORT},
-                                           "periodSeconds": period, "failureThreshold": 3},
-                         "readinessProbe": {"tcpSocket": {"port": TCP_PORT}, "periodSeconds": period}},
-                        {"name": "side", "command": ["/bin/sleep", "infinity"],
-                         "readinessProbe": {"exec": {"command": ["/bin/true"]}, "periodSeconds": period}},
-                ]}})
+def pod_doc(name, period, only):
+        app = {"name": "app", "command": ["/bin/sleep", "infinity"]}
+        side = {"name": "side", "command": ["/bin/sleep", "infinity"]}
+        if "http" in only:
+                app["livenessProbe"] = {"httpGet": {"path": f"/p/{name}", "port": HTTP_PORT},
+                                        "periodSeconds": period, "failureThreshold": 3}
+        if "tcp" in only:
+                app["readinessProbe"] = {"tcpSocket": {"port": TCP_PORT}, "periodSeconds": period}
+        if "exec" in only:
+                side["readinessProbe"] = {"exec": {"command": ["/bin/true"]}, "periodSeconds": period}
+        return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                           "spec": {"terminationGracePeriodSeconds": 1, "containers": [app, side]}})
 
 
 def server_doc(servers):
         return json.dumps({
                 "apiVersion": "v1", "kind": "Pod", "metadata": {"name": SERVER_POD},
                 "spec": {"terminationGracePeriodSeconds": 1, "containers": [
-                        {"name": "http", "command": ["/usr/bin/python3", "-u", f"{servers}/http_server.py", "--port",
+                        {"name": "http", "command": ["/usr/bin/python3", "-u", f"{servers}/bench_http_server.py", "--port",
                                                      str(HTTP_PORT), "--record", f"{WORK_DIR}/http.rec"]},
                         {"name": "tcp", "command": ["/usr/bin/python3", "-u", f"{servers}/tcp_server.py", "--port",
                                                     str(TCP_PORT)]},
@@ -121,14 +123,24 @@ def inside_jitter(w0, w1, period):
                                         by_pod.setdefault(p, []).append(r["t"])
         except FileNotFoundError:
                 pass
-        late = []
+        late, sched, missed = [], [], 0
         for ts in by_pod.values():
                 ts.sort()
                 late += [b - a - period for a, b in zip(ts, ts[1:])]
+                # Against the pod's own schedule: tick k is due at phase + k × period, the phase being the
+                # earliest offset seen (the best case); a tick more than half a period off counts as the
+                # nearest one, and a tick with no request as missed.
+                ks = [round((t - ts[0]) / period) for t in ts]
+                offsets = [t - k * period for t, k in zip(ts, ks)]
+                best = min(offsets)
+                sched += [o - best for o in offsets]
+                missed += ks[-1] + 1 - len(set(ks))
         n = sum(len(v) for v in by_pod.values())
         return {"pods_seen": len(by_pod), "requests": n, "per_s": n / (w1 - w0),
                 "late_p50": pct(late, 50), "late_p95": pct(late, 95), "late_max": max(late) if late else None,
-                "early_min": min(late) if late else None, "intervals": len(late)}
+                "early_min": min(late) if late else None, "intervals": len(late),
+                "sched_p50": pct(sched, 50), "sched_p95": pct(sched, 95), "sched_max": max(sched) if sched else None,
+                "missed": missed}
 
 
 def inside_main(argv):
@@ -194,10 +206,11 @@ def host_main(args):
                                                                 "-o", "cat"), timeout=60, what="TCP server")
 
                 names = [f"pb-{i}" for i in range(args.pods)]
-                print(f"applying {args.pods} pods, 3 probes each at periodSeconds={args.period}", flush=True)
+                print(f"applying {args.pods} pods with probes {','.join(args.only)} at periodSeconds={args.period}",
+                      flush=True)
                 t = time.monotonic()
                 sb.run("sh", "-c", f"cat > {WORK_DIR}/pods.yaml",
-                       input="---\n".join(pod_doc(n, args.period) + "\n" for n in names))
+                       input="---\n".join(pod_doc(n, args.period, args.only) + "\n" for n in names))
                 r = sb.run("podctl", "apply", "-f", f"{WORK_DIR}/pods.yaml", check=False, timeout=600)
                 if r.returncode != 0:
                         row("podctl apply FAILED", r.stderr.strip()[:300])
@@ -218,23 +231,44 @@ def host_main(args):
                 ready = sum(1 for p in items if all(cs.get("ready") for cs in p["status"].get("containerStatuses", [])))
                 restarts = sum(cs.get("restartCount", 0) for p in items for cs in p["status"].get("containerStatuses", []))
 
+                if "podd" not in m:
+                        row("PODD DIED during the measurement", f"podd.service's MainPID now "
+                                                                f"{sb.run('systemctl', 'show', '-P', 'MainPID', 'podd.service').stdout.strip()}")
+                        for line in sb.journal("-u", "podd.service", "-n", "8", "-o", "short-monotonic").splitlines():
+                                print("    " + line[:300])
+                        for line in sb.journal("_PID=1", "-g", "podd.service", "-o", "short-monotonic").splitlines():
+                                print("    " + line[:300])
+                        m["podd"] = {"cpu_pct": float("nan"), "children_cpu_pct": float("nan"), "rss_kib": 0,
+                                     "hwm_kib": 0}
                 p = m["podd"]
-                row(f"podd CPU, {args.pods} pods × 3 probes ({m['wall']:.0f} s)",
+                row(f"podd CPU, {args.pods} pods × {len(args.only)} probes ({m['wall']:.0f} s)",
                     f"{p['cpu_pct']:.2f} % of one core (own; its children, the exec probes: "
                     f"{p['children_cpu_pct']:.2f} %)")
                 row("  systemd (PID 1), dbus-daemon meanwhile",
                     f"{m['systemd']['cpu_pct']:.2f} %, {m['dbus']['cpu_pct']:.2f} % of one core")
                 row("podd RSS at the end", f"{p['rss_kib'] / 1024:.1f} MiB (peak VmHWM {p['hwm_kib'] / 1024:.1f} MiB)")
-                expected = args.pods / args.period
-                row("httpGet probes received", f"{j['requests']} from {j['pods_seen']}/{args.pods} pods = "
-                                               f"{j['per_s']:.1f}/s (expected {expected:.0f}/s)")
+                expected = args.pods / args.period if "http" in args.only else 0
+                if expected:
+                        row("httpGet probes received", f"{j['requests']} from {j['pods_seen']}/{args.pods} pods = "
+                                                               f"{j['per_s']:.1f}/s (expected {expected:.0f}/s)")
                 if j["intervals"]:
-                        row("httpGet period lateness", f"p50 {ms(j['late_p50'])}  p95 {ms(j['late_p95'])}  "
-                                                       f"max {ms(j['late_max'])}  (earliest {ms(j['early_min'])}; "
-                                                       f"{j['intervals']} intervals)")
-                else:
+                        row("httpGet lateness vs each pod's schedule",
+                            f"p50 {ms(j['sched_p50'])}  p95 {ms(j['sched_p95'])}  max {ms(j['sched_max'])}  "
+                            f"({j['missed']} ticks without a request)")
+                        row("  interval between requests − period",
+                            f"p50 {ms(j['late_p50'])}  p95 {ms(j['late_p95'])}  max {ms(j['late_max'])}  "
+                            f"(min {ms(j['early_min'])}; {j['intervals']} intervals)")
+                elif "http" in args.only:
                         row("httpGet period lateness", "no probe requests recorded: does podd run probes?")
                 row("pods all ready / restarts", f"{ready}/{args.pods} ready, {restarts} restarts")
+                # What failed, if anything: podd's Unhealthy events in the journal, by message (numbers hidden).
+                out = sb.journal("REASON=Unhealthy", "-o", "cat", timeout=120)
+                kinds = {}
+                for line in out.splitlines():
+                        key = re.sub(r"\d+", "N", line)[:160]
+                        kinds[key] = kinds.get(key, 0) + 1
+                for key, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:5]:
+                        row("  Unhealthy event", f"{n} × {key}")
         finally:
                 sb.shutdown()
                 sb.remove_state()
@@ -258,7 +292,12 @@ def main():
         ap.add_argument("--seconds", type=float, default=60)
         ap.add_argument("--period", type=int, default=1, help="periodSeconds of every probe")
         ap.add_argument("--settle", type=float, default=10, help="seconds between all Running and the measurement")
+        ap.add_argument("--only", default="http,tcp,exec",
+                        help="which of the probes each pod gets (comma-separated: http, tcp, exec)")
         args = ap.parse_args()
+        args.only = [h for h in args.only.split(",") if h]
+        if not set(args.only) <= {"http", "tcp", "exec"}:
+                ap.error("--only takes http, tcp, exec")
         if os.geteuid() != 0:
                 print("probes.py needs root (it boots a sandboxed systemd)", file=sys.stderr)
                 return 77

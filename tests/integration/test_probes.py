@@ -309,9 +309,6 @@ def test_liveness_failure_threshold_and_events(podd):
     assert m and int(m.group(1)) >= 3, lines[0]
     assert any("Killing" in l and "Container web failed liveness probe, will be restarted" in l
                for l in desc.splitlines()), desc
-    # describe lists the probe's configuration as kubectl does
-    assert re.search(rf"Liveness:\s+http-get http://:{port}/healthz delay=2s timeout=1s period=1s #success=1 "
-                     rf"#failure=3\n", desc), desc
 
     table = podd.run("podctl", "get", "events").stdout.splitlines()
     mine = [l.split() for l in table if f"pod/{name}" in l]
@@ -566,3 +563,122 @@ def test_no_probes_after_delete(podd):
     time.sleep(4)
     assert len(hits(podd, name)) == n_hits
     assert len(podd.journal("POD_NAME=" + name, "REASON=Unhealthy", "-o", "cat").splitlines()) == n_events
+
+
+# ---- HTTP status codes, describe, termination ----
+
+
+def test_http_status_codes(podd):
+    """200–399 is success (a final 3xx with a ProbeWarning event), 400 and above failure (§4.2)."""
+    port = next(_ports)
+    name_srv = "codes"
+    prepare(podd, name_srv)
+    cases = {200: True, 399: True, 400: False, 503: False}
+    docs = []
+    for code, _ in cases.items():
+        name = f"code-{code}"
+        prepare(podd, name)
+        # the first pod serves; the others only probe it (pods share the host's network)
+        cmd = server_cmd("httpGet", name_srv, port) if code == 200 else ["/bin/sleep", "infinity"]
+        docs.append(probe_pod(name, cmd, readiness=probe({"httpGet": {"path": f"/status/{code}", "port": port}})))
+    for d in docs:
+        apply(podd, d)
+    for code, ok in cases.items():
+        wait_phase(podd, f"code-{code}", "Running")
+    podd.wait_until(lambda: {int(r["path"].split("/")[-1]) for r in hits(podd, name_srv)} >= set(cases), timeout=30,
+                    what="every code probed")
+    time.sleep(3)
+    for code, ok in cases.items():
+        name = f"code-{code}"
+        assert cstatus(podd, name)["ready"] is ok, (code, cstatus(podd, name))
+        if not ok:
+            assert find_events(podd, name, "Unhealthy",
+                               f"Readiness probe failed: HTTP probe failed with statuscode: {code}"), events(podd, name)
+    assert find_events(podd, "code-399", "ProbeWarning", "Readiness probe warning: "), events(podd, "code-399")
+    assert not find_events(podd, "code-200", "ProbeWarning")
+    for code in cases:
+        delete(podd, f"code-{code}", "--grace-period=1")
+    for code in cases:
+        wait_gone(podd, f"code-{code}")
+
+
+def test_describe_shows_probe_lines(podd):
+    """kubectl's lines (describe.go describeProbe): http-get URL, tcp-socket HOST:PORT, exec [argv],
+    grpc <pod>:PORT SERVICE, each with delay/timeout/period/#success/#failure."""
+    name = "desc-probes"
+    prepare(podd, name)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {
+        "terminationGracePeriodSeconds": 1, "containers": [
+            {"name": "web", "command": ["/bin/sleep", "infinity"],
+             "livenessProbe": {"httpGet": {"path": "/healthz", "port": 18398}, "initialDelaySeconds": 300},
+             "readinessProbe": {"tcpSocket": {"port": 18398}, "periodSeconds": 5, "timeoutSeconds": 2,
+                                "successThreshold": 2, "failureThreshold": 4},
+             "startupProbe": {"exec": {"command": ["/bin/true", "x"]}, "failureThreshold": 30}},
+            {"name": "side", "command": ["/bin/sleep", "infinity"],
+             "livenessProbe": {"grpc": {"port": 18399, "service": "web"}, "initialDelaySeconds": 300}}]}}
+    apply(podd, json.dumps(pod))
+    wait_phase(podd, name, "Running")
+    desc = podd.run("podctl", "describe", "pod", name).stdout
+    for want in (
+        r"Liveness:\s+http-get http://:18398/healthz delay=300s timeout=1s period=10s #success=1 #failure=3\n",
+        r"Readiness:\s+tcp-socket :18398 delay=0s timeout=2s period=5s #success=2 #failure=4\n",
+        r"Startup:\s+exec \[/bin/true x\] delay=0s timeout=1s period=10s #success=1 #failure=30\n",
+        r"Liveness:\s+grpc <pod>:18399 web delay=300s timeout=1s period=10s #success=1 #failure=3\n",
+    ):
+        assert re.search(want, desc), (want, desc)
+    cleanup(podd, name)
+
+
+def test_during_termination_readiness_runs_and_liveness_stops(podd):
+    """§4.3.4: once the pod has a deletionTimestamp, liveness stops and readiness goes on until the
+    container is gone. The server ignores SIGTERM, so it lives through the 8 s grace."""
+    name, port = "term-probes", next(_ports)
+    prepare(podd, name)
+    apply(podd, probe_pod(name, server_cmd("httpGet", name, port, ignore_term=True), grace=8,
+                          liveness=probe("httpGet", name, port, failureThreshold=100),
+                          readiness=probe({"httpGet": {"path": "/ready", "port": port}})))
+    wait_phase(podd, name, "Running")
+    wait_ready(podd, name, True)
+    t_del = time.time()
+    delete(podd, name, "--wait=false")
+    wait_gone(podd, name)
+    recs = records(podd, name)
+    term = [r["t"] for r in recs if r.get("event") == "sigterm"]
+    assert term, recs[-5:]
+    live_after = [r for r in hits(podd, name) if r["path"] == "/healthz" and r["t"] > t_del + 0.5]
+    ready_after = [r for r in hits(podd, name) if r["path"] == "/ready" and r["t"] > term[0] + 0.5]
+    assert not live_after, live_after
+    seen = [(r.get("event") or r["path"], round(r["t"] - t_del, 2)) for r in recs]
+    assert len(ready_after) >= 3, f"after the deletion (s since it): {seen}"
+
+
+def test_new_instance_starts_unready(podd):
+    """§4.3.2: a new container instance starts from the initial result (readiness failure); nothing of the
+    old instance's success carries over. initialDelaySeconds 4 leaves a window to see it."""
+    name, port = "new-inst", next(_ports)
+    prepare(podd, name)
+    apply(podd, probe_pod(name, server_cmd("httpGet", name, port),
+                          readiness=probe("httpGet", name, port, initialDelaySeconds=4)))
+    wait_phase(podd, name, "Running")
+    wait_ready(podd, name, True)
+    podd.run("systemctl", "kill", "--kill-whom=main", "--signal=SIGKILL", unit("default", name, "web"))
+    wait_restarts(podd, name)
+    st = cstatus(podd, name)
+    assert st["ready"] is False, st
+    assert get_row(podd, name)[1] == "0/1"
+    wait_ready(podd, name, True)
+    cleanup(podd, name)
+
+
+def test_probe_output_kept_to_10_kib(podd):
+    name = "big-output"
+    prepare(podd, name)
+    apply(podd, probe_pod(name, server_cmd("exec", name, 0), readiness=probe(
+        {"exec": {"command": ["/bin/sh", "-c", "head -c 50000 /dev/zero | tr '\\0' x; exit 1"]}})))
+    wait_phase(podd, name, "Running")
+    ev = wait_event(podd, name, "Unhealthy", "Readiness probe failed: xxx")
+    msg = ev[0]["message"]
+    body = msg[len("Readiness probe failed: "):]
+    assert 1024 <= len(body) <= 10 * 1024, len(body)
+    assert set(body.strip()) == {"x"}
+    cleanup(podd, name)
