@@ -24,7 +24,8 @@ def show(sb, *argv):
 with Sandbox(build, src) as sb:
     sb.install()
     sb.run("systemctl", "start", "podd.service")
-    show(sb, "podctl", "apply", "-f", f"{src}/manifests/web.yaml", "-f", f"{src}/manifests/init-sidecar.yaml")
+    show(sb, "podctl", "apply", "-f", f"{src}/manifests/web.yaml", "-f", f"{src}/manifests/init-sidecar.yaml",
+         "-f", f"{src}/manifests/probes.yaml")
     deadline = time.time() + 60
     while time.time() < deadline:
         out = sb.run("podctl", "get", "pods", "--no-headers", check=False).stdout.splitlines()
@@ -33,6 +34,8 @@ with Sandbox(build, src) as sb:
         time.sleep(0.2)
     show(sb, "podctl", "get", "pods", "-o", "wide")
     show(sb, "podctl", "describe", "pod", "web")
+    time.sleep(3)  # the probes' first rounds
+    show(sb, "podctl", "describe", "pod", "probes")
     show(sb, "podctl", "logs", "web")
     show(sb, "journalctl", "--no-pager", "POD_NAME=web", "-n", "20")
     show(sb, "systemctl", "status", "--no-pager", "pod.slice")

@@ -43,18 +43,21 @@ if [[ -d /run/systemd/system ]]; then
         systemctl enable --now podd.service
         podctl=/usr/local/bin/podctl
         run() { echo; echo "\$ $*"; "$@"; }
-        run "$podctl" apply -f "$src/manifests/web.yaml" -f "$src/manifests/init-sidecar.yaml"
+        run "$podctl" apply -f "$src/manifests/web.yaml" -f "$src/manifests/init-sidecar.yaml" \
+                -f "$src/manifests/probes.yaml"
         for _ in $(seq 100); do
                 "$podctl" get pods --no-headers | grep -qv Running || break
                 sleep 0.2
         done
         run "$podctl" get pods -o wide
         run "$podctl" describe pod web
+        sleep 3 # the probes' first rounds
+        run "$podctl" describe pod probes
         run "$podctl" logs web
         run journalctl --no-pager POD_NAME=web -n 20
         echo
         echo "Pods run under systemd now: 'systemctl status pod.slice', 'podctl get pods', 'man podctl'."
-        echo "Remove them with: podctl delete pod web init-sidecar"
+        echo "Remove them with: podctl delete pod web init-sidecar probes"
 else
         echo
         echo "systemd is not PID 1 here: running the example pods in a private systemd sandbox instead"
