@@ -11,7 +11,7 @@
 #include "string-util.h"
 
 /* Ticks may come this late so that sd-event can batch wake-ups; well under the 1 s minimum period. */
-#define PROBE_TIMER_ACCURACY_USEC (5 * UINT64_C(1000))
+#define PROBE_TIMER_ACCURACY_USEC (5 * USEC_PER_MSEC)
 /* Where a probe goes when it names no host: the pod IP, which is the host's while pods share its network. */
 #define PROBE_DEFAULT_HOST "127.0.0.1"
 
