@@ -238,6 +238,9 @@ def host_main(args):
                                 print("    " + line[:300])
                         for line in sb.journal("_PID=1", "-g", "podd.service", "-o", "short-monotonic").splitlines():
                                 print("    " + line[:300])
+                        for line in sb.journal("-u", "podd.service", "-g", "(?i)assert|abort|corrupt|free\\(|overflow",
+                                               "-o", "short-monotonic", check=False).splitlines()[-10:]:
+                                print("    " + line[:300])
                         m["podd"] = {"cpu_pct": float("nan"), "children_cpu_pct": float("nan"), "rss_kib": 0,
                                      "hwm_kib": 0}
                 p = m["podd"]
@@ -261,6 +264,18 @@ def host_main(args):
                 elif "http" in args.only:
                         row("httpGet period lateness", "no probe requests recorded: does podd run probes?")
                 row("pods all ready / restarts", f"{ready}/{args.pods} ready, {restarts} restarts")
+                unready = {}
+                for it in items:
+                        for cs in it["status"].get("containerStatuses", []):
+                                if not cs.get("ready"):
+                                        unready[cs["name"]] = unready.get(cs["name"], 0) + 1
+                if unready:
+                        row("  containers not ready", ", ".join(f"{k} ({'tcpSocket' if k == 'app' else 'exec'} "
+                                                                f"readiness): {v}" for k, v in sorted(unready.items())))
+                        sample = sb.run("podctl", "describe", "pod", names[0], check=False).stdout
+                        for line in sample.splitlines():
+                                if re.match(r"\s+(Ready|Liveness|Readiness|Started|Restart Count):", line):
+                                        print(f"    {names[0]}: {line.strip()}")
                 # What failed, if anything: podd's Unhealthy events in the journal, by message (numbers hidden).
                 out = sb.journal("REASON=Unhealthy", "-o", "cat", timeout=120)
                 kinds = {}
