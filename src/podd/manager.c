@@ -561,14 +561,25 @@ static void on_restarted(SystemdClient *c, const char *unit, int r, const char *
                             r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
 }
 
-/* Starts container i again through RestartUnit. A restart asked for by a client makes systemd count
- * NRestarts from 0 again: podd keeps the count. */
+/* Starts container i again through RestartUnit; pod_run_count_restart counts it when it happened. */
 static int pod_run_restart_container(PodRun *p, size_t i, SystemdJobCallback cb) {
-        ContainerRuntime *rt = &p->rt[i];
-
-        rt->podd_restarts += rt->unit.n_restarts + 1;
-        (void) pod_run_save(p);
+        p->restarts[i].counting = true;
+        p->restarts[i].n_restarts_before = p->rt[i].unit.n_restarts;
+        p->restarts[i].start_usec_before = p->rt[i].unit.exec_main_start_usec;
         return systemd_client_restart_unit(p->manager->systemd, p->units[i], cb, p);
+}
+
+/* A restart podd asked for shows in the count once the new instance started (a new main process start
+ * time), not while the old one still runs its preStop. A start asked for by a client makes systemd count
+ * NRestarts from 0 again: what it had counted moves into podd's own count. */
+static void pod_run_count_restart(PodRun *p, size_t i, const UnitSnapshot *snap) {
+        PoddRestart *pr = &p->restarts[i];
+
+        if (!pr->counting || snap->exec_main_start_usec == 0 || snap->exec_main_start_usec == pr->start_usec_before)
+                return;
+        pr->counting = false;
+        p->rt[i].podd_restarts += 1 + (snap->n_restarts < pr->n_restarts_before ? pr->n_restarts_before : 0);
+        (void) pod_run_save(p);
 }
 
 static int on_restart_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -643,6 +654,8 @@ static void pod_run_apply_snapshot(PodRun *p, size_t i, const UnitSnapshot *snap
         if (is_backoff && !was_backoff)
                 pod_run_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
                           c->name, p->name, p->namespace, p->uid);
+
+        pod_run_count_restart(p, i, snap);
 
         UnitSnapshot copy;
         if (snapshot_copy(snap, &copy) < 0) {

@@ -24,6 +24,11 @@ typedef struct PodRun PodRun;
 typedef struct PoddRestart {
         sd_event_source *timer;
         uint64_t exit_usec; /* the exit (ExecMainExitTimestamp) the restart is for: one restart per exit */
+        /* A RestartUnit podd asked for: counted once the new instance runs, as the kubelet counts at
+         * creation, with the NRestarts that systemd's manual start resets to 0. */
+        bool counting;
+        uint32_t n_restarts_before;
+        uint64_t start_usec_before;
 } PoddRestart;
 
 typedef enum PodStage {

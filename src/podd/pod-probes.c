@@ -98,9 +98,14 @@ static uint64_t now_realtime(void) {
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
+/* The container's process runs: the unit is up, or being stopped (preStop, the stop signal's wait) while
+ * its main process is still there — readiness goes on until the container is gone (§4.3.4). */
 static bool unit_running(const UnitSnapshot *u) {
-        return u->exists && streq_ptr(u->active_state, "active") && streq_ptr(u->sub_state, "running") &&
-                u->main_pid > 0;
+        if (!u->exists || u->main_pid == 0)
+                return false;
+        if (streq_ptr(u->active_state, "active"))
+                return streq_ptr(u->sub_state, "running");
+        return streq_ptr(u->active_state, "deactivating");
 }
 
 static ContainerProbe *find_probe(PodProbes *pp, size_t i, ProbeKind k) {

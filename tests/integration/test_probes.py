@@ -634,9 +634,6 @@ def test_describe_shows_probe_lines(podd):
     cleanup(podd, name)
 
 
-@pytest.mark.xfail(strict=True, reason="podd bug: pod-probes.c counts a container as running only while its unit is "
-                   "active/running, so at deletion (unit deactivating) readiness stops with liveness instead of "
-                   "going on until the container is gone (§4.3.4)")
 def test_during_termination_readiness_runs_and_liveness_stops(podd):
     """§4.3.4: once the pod has a deletionTimestamp, liveness stops and readiness goes on until the
     container is gone. The server ignores SIGTERM, so it lives through the 8 s grace."""
