@@ -127,10 +127,15 @@ typedef struct ExecProcess ExecProcess;
 struct ExecProcess {
         ExecProcess *next;
         pid_t pid;
-        uint64_t start_time; /* /proc/PID/stat's, clock ticks since boot */
+        int pidfd;           /* names this process for good: a reused PID is another pidfd */
+        uint64_t start_time; /* without pidfds (valgrind): /proc/PID/stat's start time names it instead */
         uint64_t last_used;  /* CLOCK_MONOTONIC */
         char *cgroup;        /* to join, NULL: podd's own (or none) */
         bool other_mnt, other_root;
+        /* Opened once per process, not per attempt (opening and closing them was a third of podd's cost
+         * of an exec probe): cgroup.procs of its cgroup, its mount namespace and root; -EBADF when it is
+         * podd's own. Closed with the entry, which goes once the process is gone. */
+        int cgroup_fd, mnt_fd, root_fd;
         char *cwd;
         ProcPrivileges priv; /* the container's, cap_amb reduced to what can be raised */
         /* Computed against podd's own privileges: */
@@ -157,6 +162,8 @@ struct Prober {
         char *own_cgroup;
         bool own_read;
         ExecProcess *processes;
+        uint64_t processes_swept; /* CLOCK_MONOTONIC: when entries of gone processes were last dropped */
+        int null_fd;              /* /dev/null for the probes' stdin, opened at the first exec attempt */
 };
 
 /* ---- small helpers ---- */
@@ -919,21 +926,15 @@ typedef enum ExecStage {
  * A pipe rather than the shared memory, so that it also works where CLONE_VM is emulated by a fork
  * (valgrind). */
 typedef struct ExecContext {
-        int cgroup_fd, mnt_fd, root_fd, null_fd, out_fd, err_fd;
+        int cgroup_fd, mnt_fd, root_fd, null_fd; /* borrowed */
+        int out_fd, err_fd;
         ExecProcess *proc; /* the container's context, cached by the prober */
         char **argv;
         char **candidates;
 } ExecContext;
 
 static void exec_context_done(ExecContext *c) {
-        if (c->cgroup_fd >= 0)
-                (void) close(c->cgroup_fd);
-        if (c->mnt_fd >= 0)
-                (void) close(c->mnt_fd);
-        if (c->root_fd >= 0)
-                (void) close(c->root_fd);
-        if (c->null_fd >= 0)
-                (void) close(c->null_fd);
+        /* cgroup_fd, mnt_fd, root_fd and null_fd are borrowed from the cache and the prober. */
         if (c->out_fd >= 0)
                 (void) close(c->out_fd);
         if (c->err_fd >= 0)
@@ -1221,6 +1222,10 @@ static int exec_process_privileges(ExecProcess *e, const ProcPrivileges *own) {
 static ExecProcess *exec_process_free(ExecProcess *e) {
         if (!e)
                 return NULL;
+        int *fds[] = { &e->pidfd, &e->cgroup_fd, &e->mnt_fd, &e->root_fd };
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (*fds[i] >= 0)
+                        (void) close(*fds[i]);
         free(e->cgroup);
         free(e->cwd);
         proc_privileges_done(&e->priv);
@@ -1249,6 +1254,16 @@ static int proc_start_time(pid_t pid, uint64_t *ret) {
         return 0;
 }
 
+/* Whether the process of an entry still runs: one system call with a pidfd (signal 0 tests without
+ * sending), else its start time read again. */
+static bool exec_process_alive(const ExecProcess *e) {
+        uint64_t t;
+
+        if (e->pidfd >= 0)
+                return syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) >= 0;
+        return proc_start_time(e->pid, &t) >= 0 && t == e->start_time;
+}
+
 /* Reads the container's context from /proc/PID. -ENOMEM; otherwise 0, with *ret_problem set to what makes
  * the attempt an ERROR, if anything (a problem is not cached: the next attempt reads again). */
 #define PROBLEM(...)                                            \
@@ -1257,7 +1272,7 @@ static int proc_start_time(pid_t pid, uint64_t *ret) {
                 return *ret_problem ? 0 : -ENOMEM;              \
         } while (0)
 
-static int exec_process_read(Prober *p, pid_t pid, uint64_t start_time, ExecProcess **ret, char **ret_problem) {
+static int exec_process_read(Prober *p, pid_t pid, ExecProcess **ret, char **ret_problem) {
         _cleanup_(exec_process_freep) ExecProcess *e = NULL;
         _cleanup_free_ char *cg = NULL;
         char path[128], ebuf[128];
@@ -1267,21 +1282,53 @@ static int exec_process_read(Prober *p, pid_t pid, uint64_t start_time, ExecProc
         e = calloc(1, sizeof(ExecProcess));
         if (!e)
                 return -ENOMEM;
-        e->pid = pid;
-        e->start_time = start_time;
+        *e = (ExecProcess) { .pid = pid, .pidfd = -EBADF, .cgroup_fd = -EBADF, .mnt_fd = -EBADF, .root_fd = -EBADF };
+        e->pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (e->pidfd < 0) {
+                r = errno == ENOSYS ? proc_start_time(pid, &e->start_time) : -errno;
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        go_errno(-r, ebuf);
+                        PROBLEM("the container's process %d is gone: %s", (int) pid, ebuf);
+                }
+        }
 
         /* cgroup: join the container's, so that the probe counts against its limits and goes with it. */
         r = proc_cgroup_path(pid, &cg);
         if (r == -ENOMEM)
                 return -ENOMEM;
-        if (r >= 0 && cg && !streq_ptr(cg, p->own_cgroup) && !streq(cg, "/"))
+        if (r >= 0 && cg && !streq_ptr(cg, p->own_cgroup) && !streq(cg, "/")) {
                 e->cgroup = TAKE_PTR(cg);
+                _cleanup_free_ char *procs = asprintf_safe("/sys/fs/cgroup%s/cgroup.procs", e->cgroup);
+                if (!procs)
+                        return -ENOMEM;
+                e->cgroup_fd = open(procs, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (e->cgroup_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot join the container's cgroup %s: %s", e->cgroup, ebuf);
+                }
+        }
 
         /* Mount namespace and root directory, when they are not podd's. */
         (void) snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int) pid);
         e->other_mnt = !same_file(path, "/proc/self/ns/mnt");
+        if (e->other_mnt) {
+                e->mnt_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (e->mnt_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open the container's mount namespace: %s", ebuf);
+                }
+        }
         (void) snprintf(path, sizeof path, "/proc/%d/root", (int) pid);
         e->other_root = !same_file(path, "/proc/self/root");
+        if (e->other_root) {
+                e->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (e->root_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open the container's root directory: %s", ebuf);
+                }
+        }
 
         /* Working directory, as seen from the container's root. */
         (void) snprintf(path, sizeof path, "/proc/%d/cwd", (int) pid);
@@ -1340,21 +1387,17 @@ static int exec_process_read(Prober *p, pid_t pid, uint64_t start_time, ExecProc
 /* Unused this long, a process's entry goes: its container is most likely gone. */
 #define EXEC_PROCESS_IDLE_USEC (600 * USEC_PER_SEC)
 
+/* How often entries whose process is gone are dropped (and their descriptors closed). */
+#define EXEC_PROCESS_SWEEP_USEC (10 * USEC_PER_SEC)
+
 /* The cached context of process pid, read if it is not cached (or the PID is another process now). */
 static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_problem) {
-        uint64_t start_time, now = now_usec();
-        char ebuf[128];
+        uint64_t now = now_usec();
+        bool sweep = now - p->processes_swept > EXEC_PROCESS_SWEEP_USEC;
         int r;
 
         if (pid <= 0)
                 PROBLEM("the container has no running process");
-        r = proc_start_time(pid, &start_time);
-        if (r == -ENOMEM)
-                return -ENOMEM;
-        if (r < 0) {
-                go_errno(-r, ebuf);
-                PROBLEM("the container's process %d is gone: %s", (int) pid, ebuf);
-        }
 
         if (!p->own_read) {
                 /* podd's own privileges and cgroup do not change while it runs. */
@@ -1365,21 +1408,26 @@ static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_
                         return r;
                 p->own_read = true;
         }
+        if (sweep)
+                p->processes_swept = now;
 
+        /* The entry of pid is checked at every attempt; the others only now and then, so that a gone
+         * container's namespace and cgroup are not held open for long. */
         ExecProcess *found = NULL;
         for (ExecProcess **q = &p->processes; *q;) {
                 ExecProcess *e = *q;
-                if (e->pid == pid && e->start_time == start_time)
-                        found = e;
-                else if (e->pid == pid || now - e->last_used > EXEC_PROCESS_IDLE_USEC) {
+                bool mine = e->pid == pid;
+                if ((mine || sweep) && (!exec_process_alive(e) || now - e->last_used > EXEC_PROCESS_IDLE_USEC)) {
                         *q = e->next;
                         exec_process_free(e);
                         continue;
                 }
+                if (mine)
+                        found = e;
                 q = &e->next;
         }
         if (!found) {
-                r = exec_process_read(p, pid, start_time, &found, ret_problem);
+                r = exec_process_read(p, pid, &found, ret_problem);
                 if (r < 0 || *ret_problem)
                         return r;
                 found->next = p->processes;
@@ -1393,7 +1441,7 @@ static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_
 /* Per attempt: the descriptors the child needs and the candidates for argv[0]. */
 static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *const *argv, char **ret_problem) {
         ExecProcess *e;
-        char path[PATH_MAX], ebuf[128];
+        char ebuf[128];
         int r;
 
         r = exec_process_get(p, pid, &e, ret_problem);
@@ -1401,30 +1449,9 @@ static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *cons
                 return r;
         c->proc = e;
 
-        if (e->cgroup) {
-                (void) snprintf(path, sizeof path, "/sys/fs/cgroup%s/cgroup.procs", e->cgroup);
-                c->cgroup_fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-                if (c->cgroup_fd < 0) {
-                        go_errno(errno, ebuf);
-                        PROBLEM("cannot join the container's cgroup %s: %s", e->cgroup, ebuf);
-                }
-        }
-        if (e->other_mnt) {
-                (void) snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int) pid);
-                c->mnt_fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (c->mnt_fd < 0) {
-                        go_errno(errno, ebuf);
-                        PROBLEM("cannot open the container's mount namespace: %s", ebuf);
-                }
-        }
-        if (e->other_root) {
-                (void) snprintf(path, sizeof path, "/proc/%d/root", (int) pid);
-                c->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (c->root_fd < 0) {
-                        go_errno(errno, ebuf);
-                        PROBLEM("cannot open the container's root directory: %s", ebuf);
-                }
-        }
+        c->cgroup_fd = e->cgroup_fd;
+        c->mnt_fd = e->mnt_fd;
+        c->root_fd = e->root_fd;
 
         /* The candidates for argv[0], looked up in the container's PATH (inside its root, by the child). */
         if (strchr(argv[0], '/')) {
@@ -1447,11 +1474,14 @@ static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *cons
         if (!c->candidates)
                 return -ENOMEM;
 
-        c->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
-        if (c->null_fd < 0) {
-                go_errno(errno, ebuf);
-                PROBLEM("cannot open /dev/null: %s", ebuf);
+        if (p->null_fd < 0) {
+                p->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+                if (p->null_fd < 0) {
+                        go_errno(errno, ebuf);
+                        PROBLEM("cannot open /dev/null: %s", ebuf);
+                }
         }
+        c->null_fd = p->null_fd;
         return 0;
 }
 #undef PROBLEM
@@ -1683,6 +1713,7 @@ int prober_new(sd_event *e, Prober **ret) {
                 return -ENOMEM;
         }
         p->event = sd_event_ref(e);
+        p->null_fd = -EBADF;
         p->multi = curl_multi_init();
         if (!p->multi ||
             curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb) != CURLM_OK ||
@@ -1713,6 +1744,8 @@ Prober *prober_free(Prober *p) {
                 p->processes = e->next;
                 exec_process_free(e);
         }
+        if (p->null_fd >= 0)
+                (void) close(p->null_fd);
         sd_event_unref(p->event);
         free(p);
         curl_global_cleanup();
