@@ -60,6 +60,15 @@ void pod_run_event(PodRun *p, const Container *c, const char *type, const char *
         (void) event_log_add(p->manager->events, &e, true);
 }
 
+/* A start, stop or restart job that did not end "done": say so in podd's log. */
+static void log_job_end(const char *what, const char *unit, int r, const char *result, const sd_bus_error *error) {
+        if (r < 0)
+                log_message(LOG_WARNING, "%s %s: %s", what, unit,
+                            error && error->message ? error->message : strerror(-r));
+        else if (!streq_ptr(result, "done"))
+                log_message(LOG_WARNING, "%s %s: %s", what, unit, result);
+}
+
 /* ---- PodRun lifetime ---- */
 
 static PodRun *pod_run_free(PodRun *p) {
@@ -334,9 +343,7 @@ static void on_slices_started(SystemdClient *c, const char *unit, int r, const c
                               const sd_bus_error *error, void *userdata) {
         PodRun *p = userdata;
 
-        if (r < 0 || !streq_ptr(result, "done"))
-                log_message(LOG_WARNING, "Starting %s: %s", unit,
-                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+        log_job_end("Starting", unit, r, result, error);
         if (streq(unit, p->plan->units[0].name)) {
                 /* then the pod slice */
                 r = systemd_client_start_unit(p->manager->systemd, &p->plan->units[1], on_slices_started, p);
@@ -556,9 +563,7 @@ static bool snapshot_running(const UnitSnapshot *u) {
 
 static void on_restarted(SystemdClient *c, const char *unit, int r, const char *result,
                          const sd_bus_error *error, void *userdata) {
-        if (r < 0 || !streq_ptr(result, "done"))
-                log_message(LOG_WARNING, "Restarting %s: %s", unit,
-                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+        log_job_end("Restarting", unit, r, result, error);
 }
 
 /* Starts container i again through RestartUnit; pod_run_count_restart counts it when it happened. */
@@ -770,9 +775,7 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         PodRun *p = userdata;
         Manager *m = p->manager;
 
-        if (r < 0 || !streq_ptr(result, "done"))
-                log_message(LOG_WARNING, "Stopping %s: %s", unit,
-                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+        log_job_end("Stopping", unit, r, result, error);
 
         for (size_t i = 0; i < p->n_containers; i++)
                 (void) systemd_client_reset_failed(m->systemd, p->units[i]);
@@ -835,12 +838,15 @@ static int container_set_grace(PodRun *p, size_t i, int64_t grace) {
         return 0;
 }
 
+static void grace_file_remove(const char *unit) {
+        _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", unit);
+        if (path && unlink(path) < 0 && errno != ENOENT)
+                log_message(LOG_WARNING, "Failed to remove %s: %m", path);
+}
+
 static void grace_files_remove(PodRun *p) {
-        for (size_t i = 0; i < p->n_containers; i++) {
-                _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", p->units[i]);
-                if (path && unlink(path) < 0 && errno != ENOENT)
-                        log_message(LOG_WARNING, "Failed to remove %s: %m", path);
-        }
+        for (size_t i = 0; i < p->n_containers; i++)
+                grace_file_remove(p->units[i]);
 }
 
 void pod_run_probes_changed(PodRun *p, size_t i) {
@@ -858,15 +864,10 @@ static void on_container_killed(SystemdClient *c, const char *unit, int r, const
                                 const sd_bus_error *error, void *userdata) {
         PodRun *p = userdata;
 
-        if (r < 0 || !streq_ptr(result, "done"))
-                log_message(LOG_WARNING, "Restarting %s: %s", unit,
-                            r < 0 ? (error && error->message ? error->message : strerror(-r)) : result);
+        log_job_end("Restarting", unit, r, result, error);
         /* The grace was for this kill only; a deletion since then wrote its own. */
-        if (p->stage != POD_STAGE_TERMINATING) {
-                _cleanup_(freep) char *path = asprintf_safe(PODS_GRACE_DIR "/%s", unit);
-                if (path && unlink(path) < 0 && errno != ENOENT)
-                        log_message(LOG_WARNING, "Failed to remove %s: %m", path);
-        }
+        if (p->stage != POD_STAGE_TERMINATING)
+                grace_file_remove(unit);
 }
 
 int pod_run_kill_container(PodRun *p, size_t i, int64_t grace) {
