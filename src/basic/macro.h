@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -39,6 +40,16 @@
 /* Time spans in microseconds, systemd's unit for timestamps and timeouts. */
 #define USEC_PER_SEC UINT64_C(1000000)
 #define USEC_PER_MSEC UINT64_C(1000)
+
+/* The clock's time in microseconds: CLOCK_REALTIME for timestamps (systemd's *Timestamp properties),
+ * CLOCK_MONOTONIC for intervals, CLOCK_BOOTTIME where a deadline must hold across suspend. */
+static inline uint64_t clock_usec(clockid_t clock) {
+        struct timespec ts;
+
+        if (clock_gettime(clock, &ts) < 0)
+                return 0;
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)

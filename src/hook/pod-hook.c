@@ -83,12 +83,6 @@ static void log_hook(const char *fmt, ...) {
 }
 
 /* CLOCK_BOOTTIME: the clock of the grace file's SINCE, which podd writes. */
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 /* The handler as the pod spec names it. */
 static const char *handler_name(HookHandlerKind k) {
         switch (k) {
@@ -661,7 +655,7 @@ static uint64_t stop_clock_limit(const StopClock *k, uint64_t deadline, uint64_t
 static bool pidfd_wait(int fd, uint64_t deadline, StopClock *k, uint64_t signal_at) {
         for (;;) {
                 struct pollfd pfd = { .fd = fd, .events = POLLIN };
-                uint64_t n = now_usec(), d;
+                uint64_t n = clock_usec(CLOCK_BOOTTIME), d;
                 int timeout_ms;
 
                 stop_clock_refresh(k);
@@ -689,7 +683,7 @@ static bool pidfd_wait(int fd, uint64_t deadline, StopClock *k, uint64_t signal_
  * the handler's result, *ret_done false if the deadline came first. Writes the hook's result record. */
 static int run_with_deadline(const HookSpec *s, uint64_t deadline, StopClock *k, bool *ret_done) {
         _cleanup_(closep) int fd = -EBADF;
-        uint64_t start = now_usec();
+        uint64_t start = clock_usec(CLOCK_BOOTTIME);
         int status = 0, rc;
         bool done;
 
@@ -715,7 +709,7 @@ static int run_with_deadline(const HookSpec *s, uint64_t deadline, StopClock *k,
         *ret_done = done;
 
 record:;
-        uint64_t took = now_usec() - start;
+        uint64_t took = clock_usec(CLOCK_BOOTTIME) - start;
         bool post = s->point == HOOK_POST_START;
         if (!*ret_done)
                 journal_record(s, LOG_WARNING, "abandoned", took, post ? "FailedPostStartHook" : "FailedPreStopHook",
@@ -853,7 +847,7 @@ static void wait_outlived(const HookSpec *s, const char *unit_dir, uint64_t dead
                         }
                 if (!waiting)
                         return;
-                uint64_t now = now_usec();
+                uint64_t now = clock_usec(CLOCK_BOOTTIME);
                 stop_clock_refresh(k);
                 uint64_t d = stop_clock_limit(k, deadline, 0);
                 if (now >= d) {
@@ -901,7 +895,7 @@ static int kill_cgroup(const char *dir) {
 static int stop_sequence(const HookSpec *s, bool after_post_start) {
         _cleanup_(stop_clock_done) StopClock clock = {};
         _cleanup_(freep) char *dir = NULL;
-        uint64_t start = now_usec();
+        uint64_t start = clock_usec(CLOCK_BOOTTIME);
         pid_t main_pid = 0;
         int64_t grace, budget, k;
         int sig, r;
@@ -928,16 +922,16 @@ static int stop_sequence(const HookSpec *s, bool after_post_start) {
                 bool done;
                 (void) run_with_deadline(s, start + (uint64_t) grace * USEC_PER_SEC, &clock, &done);
                 /* The kubelet subtracts the whole seconds the hook took; one abandoned took all. */
-                budget = done ? grace - (int64_t) ((now_usec() - start) / USEC_PER_SEC) : 0;
+                budget = done ? grace - (int64_t) ((clock_usec(CLOCK_BOOTTIME) - start) / USEC_PER_SEC) : 0;
         }
         if (budget > 0 && dir && strv_length(s->outlive) > 0 && !after_post_start && pod_stopping(s)) {
-                uint64_t w = now_usec();
+                uint64_t w = clock_usec(CLOCK_BOOTTIME);
                 wait_outlived(s, dir, w + (uint64_t) budget * USEC_PER_SEC, &clock);
-                budget -= (int64_t) ((now_usec() - w) / USEC_PER_SEC);
+                budget -= (int64_t) ((clock_usec(CLOCK_BOOTTIME) - w) / USEC_PER_SEC);
         }
         budget = MAX(budget, (int64_t) STOP_WINDOW_MIN_SEC);
 
-        uint64_t signal_at = now_usec();
+        uint64_t signal_at = clock_usec(CLOCK_BOOTTIME);
         uint64_t kill_at = signal_at + (uint64_t) budget * USEC_PER_SEC;
         bool exited = true;
         if (main_fd >= 0) {
@@ -949,14 +943,14 @@ static int stop_sequence(const HookSpec *s, bool after_post_start) {
                  * so a PID reused within one poll interval would be mistaken for it: this path only. */
                 for (;;) {
                         stop_clock_refresh(&clock);
-                        if (kill(main_pid, 0) < 0 || now_usec() >= stop_clock_limit(&clock, kill_at, signal_at))
+                        if (kill(main_pid, 0) < 0 || clock_usec(CLOCK_BOOTTIME) >= stop_clock_limit(&clock, kill_at, signal_at))
                                 break;
                         (void) usleep(20 * 1000);
                 }
                 exited = kill(main_pid, 0) < 0;
         }
         if (!exited)
-                log_hook("still running %.1f s after SIG%s: killing", (double) (now_usec() - signal_at) / USEC_PER_SEC,
+                log_hook("still running %.1f s after SIG%s: killing", (double) (clock_usec(CLOCK_BOOTTIME) - signal_at) / USEC_PER_SEC,
                          sigabbrev_np(sig) ?: "?");
 
         r = dir ? kill_cgroup(dir) : -ENOENT;

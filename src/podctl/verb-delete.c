@@ -38,13 +38,6 @@ static void delete_help(void) {
                "Exit status: 0 success, 1 a pod was not found or could not be deleted, 2 usage error.\n");
 }
 
-static uint64_t now_monotonic(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 static int parse_bool_arg(const char *s, bool *ret) {
         static const char *const yes[] = { "true", "1", "t", "T", "TRUE", "True" };
         static const char *const no[] = { "false", "0", "f", "F", "FALSE", "False" };
@@ -83,7 +76,7 @@ static bool all_gone(const Target *targets) {
 
 /* Waits for PodRemoved, and polls GetPod every 0.5 s in case a signal was missed. */
 static int wait_gone(sd_bus *bus, Target *targets, uint64_t timeout_usec) {
-        uint64_t deadline = now_monotonic() + timeout_usec, next_poll = 0;
+        uint64_t deadline = clock_usec(CLOCK_MONOTONIC) + timeout_usec, next_poll = 0;
         int r;
 
         for (;;) {
@@ -97,7 +90,7 @@ static int wait_gone(sd_bus *bus, Target *targets, uint64_t timeout_usec) {
                 if (r > 0)
                         continue;
 
-                now = now_monotonic();
+                now = clock_usec(CLOCK_MONOTONIC);
                 if (now >= next_poll) {
                         for (Target *t = targets; t->name; t++) {
                                 _cleanup_(ystream_freep) YStream *pod = NULL;

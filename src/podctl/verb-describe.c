@@ -24,13 +24,6 @@ static void describe_help(void) {
                "Exit status: 0 success, 1 no such pod or podd failed, 2 usage error.\n");
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 static size_t n_items(const YNode *n) {
         return n && n->type == YNODE_SEQUENCE ? n->n_items : 0;
 }
@@ -153,7 +146,7 @@ static void describe_probe_result(TabWriter *tw, const YNode *probes, const char
         tw_printf(tw, "      Result:	%s", ynode_str(r, "result") ?: "Unknown");
         if (ynode_str(r, "lastProbeTime"))
                 tw_printf(tw, " (last attempt: %s, %s ago)", ynode_str(r, "lastOutcome") ?: "",
-                          timestamp_since(ynode_str(r, "lastProbeTime"), now_usec(), age));
+                          timestamp_since(ynode_str(r, "lastProbeTime"), clock_usec(CLOCK_REALTIME), age));
         if (!isempty(ynode_str(r, "message")))
                 tw_printf(tw, ": %s", ynode_str(r, "message"));
         tw_append(tw, "\n");
@@ -359,7 +352,7 @@ static void describe_events(TabWriter *tw, const YNode *events) {
         for (size_t i = 0; i < events->n_items; i++) {
                 _cleanup_(event_columns_done) EventColumns c = {};
 
-                if (event_columns(events->items[i], now_usec(), &c) < 0) {
+                if (event_columns(events->items[i], clock_usec(CLOCK_REALTIME), &c) < 0) {
                         tw->text.oom = true;
                         return;
                 }
@@ -393,7 +386,7 @@ static int describe_pod(const YNode *pod, const YNode *events, const char *host)
                 uint64_t t;
 
                 if (parse_timestamp(ynode_str(meta, "deletionTimestamp"), &t) >= 0)
-                        human_duration((int64_t) t - (int64_t) now_usec(), hd);
+                        human_duration((int64_t) t - (int64_t) clock_usec(CLOCK_REALTIME), hd);
                 else
                         strcpy(hd, "<unknown>");
                 tw_printf(&tw, "Status:\tTerminating (lasts %s)\n", hd);

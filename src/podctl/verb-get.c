@@ -54,13 +54,6 @@ static bool names_empty(char **names) {
         return !names || !*names;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 static int flush_table(GetArgs *a) {
         _cleanup_(freep) char *text = tw_flush(&a->tw);
 
@@ -93,7 +86,7 @@ static int print_pod(GetArgs *a, const YNode *pod) {
         switch (a->output) {
         case OUTPUT_TABLE:
         case OUTPUT_WIDE:
-                r = pod_columns(pod, now_usec(), a->host, &c);
+                r = pod_columns(pod, clock_usec(CLOCK_REALTIME), a->host, &c);
                 if (r < 0)
                         return r == -ENOMEM ? log_oom() : r;
                 pod_header(a);
@@ -521,7 +514,7 @@ static int event_row(GetArgs *a, const YNode *ev) {
         _cleanup_(event_columns_done) EventColumns c = {};
         int r;
 
-        r = event_columns(ev, now_usec(), &c);
+        r = event_columns(ev, clock_usec(CLOCK_REALTIME), &c);
         if (r < 0)
                 return r == -ENOMEM ? log_oom() : 0;
         if (a->headers && !a->printed_header) {

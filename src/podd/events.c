@@ -208,13 +208,6 @@ static void event_to_json(const Event *e, StrBuf *b) {
         strbuf_append_char(b, '}');
 }
 
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-                return 0;
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 static int journal_add_field(struct iovec *iov, size_t *n, char **owned, const char *field, const char *value) {
         if (!value)
                 return 0;
@@ -305,7 +298,7 @@ int event_log_add(EventLog *l, const EventInfo *info, bool write_journal) {
                 /* A journal that is not there (early boot, tests) must not lose the event for the ring. */
                 (void) event_journal(info);
 
-        uint64_t usec = info->usec > 0 ? info->usec : now_realtime_usec();
+        uint64_t usec = info->usec > 0 ? info->usec : clock_usec(CLOCK_REALTIME);
         char *key = event_key(info);
         if (!key)
                 return -ENOMEM;

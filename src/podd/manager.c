@@ -31,12 +31,6 @@
 #define BACKOFF_INITIAL_USEC (10 * USEC_PER_SEC)
 #define BACKOFF_MAX_USEC (300 * USEC_PER_SEC)
 
-static uint64_t now_realtime(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static void pod_run_start_next(PodRun *p);
 
 /* ---- events ---- */
@@ -201,7 +195,7 @@ static int pod_run_new(Manager *m, const DesiredPod *dp, const char *uid, PodRun
         if (r < 0)
                 return r;
 
-        p->creation_usec = now_realtime();
+        p->creation_usec = clock_usec(CLOCK_REALTIME);
         *ret = TAKE_PTR(p);
         return 0;
 }
@@ -249,7 +243,7 @@ static ssize_t pod_run_container_index(const PodRun *p, const char *container) {
 static void pod_run_update_status(PodRun *p) {
         PodStatus st = {};
         PodRuntime prt = {
-                .now_usec = now_realtime(),
+                .now_usec = clock_usec(CLOCK_REALTIME),
                 .start_time_usec = p->start_usec,
                 .deleting = p->deletion_usec > 0,
                 .previous = p->have_status ? &p->status : NULL,
@@ -305,7 +299,7 @@ static void grace_files_remove(PodRun *p);
 static void pod_run_start(PodRun *p) {
         grace_files_remove(p); /* left by a podd that died while deleting an earlier pod of this name */
         p->stage = POD_STAGE_STARTING;
-        p->start_usec = now_realtime();
+        p->start_usec = clock_usec(CLOCK_REALTIME);
         (void) pod_run_save(p);
         pod_run_event(p, NULL, "Normal", "Scheduled", "Successfully assigned %s/%s to %s", p->namespace, p->name,
                   p->manager->hostname);
@@ -450,7 +444,7 @@ static void pod_run_init_failed(PodRun *p, size_t i) {
                 pod_run_event(p, c, "Warning", "BackOff", "Back-off restarting failed container %s in pod %s_%s(%s)",
                           c->name, p->name, p->namespace, p->uid);
         p->rt[i].gate = CONTAINER_GATE_BACKOFF;
-        p->rt[i].next_start_usec = now_realtime() + delay;
+        p->rt[i].next_start_usec = clock_usec(CLOCK_REALTIME) + delay;
         int r = sd_event_add_time_relative(p->manager->event, &p->backoff_timer, CLOCK_MONOTONIC, delay, 0,
                                            on_backoff_timer, p);
         if (r < 0)
@@ -616,7 +610,7 @@ static void pod_run_restart_later(PodRun *p, size_t i) {
         int r;
 
         rt->gate = CONTAINER_GATE_BACKOFF;
-        rt->next_start_usec = now_realtime() + delay;
+        rt->next_start_usec = clock_usec(CLOCK_REALTIME) + delay;
         p->restarts[i].exit_usec = rt->unit.exec_main_exit_usec;
         p->restarts[i].timer = sd_event_source_disable_unref(p->restarts[i].timer);
         r = sd_event_add_time_relative(p->manager->event, &p->restarts[i].timer, CLOCK_MONOTONIC, delay, 0,
@@ -795,12 +789,6 @@ static void on_pod_stopped(SystemdClient *c, const char *unit, int r, const char
         manager_schedule_reconcile(m);
 }
 
-static uint64_t now_boottime(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_BOOTTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 /* Hands this deletion's grace to the units' stop sequence: "GRACE SINCE", SINCE the CLOCK_BOOTTIME µs of
  * the request it counts from (pod-hook.c reads it; a newer entry can only shorten a stop under way).
  * Written whole (temp file, rename): the helper may read it at any moment. */
@@ -829,7 +817,7 @@ static int container_set_grace(PodRun *p, size_t i, int64_t grace) {
         int64_t spec_grace = p->pod->spec.termination_grace_period_seconds.value;
         int r;
 
-        r = grace_file_write(p->units[i], grace, now_boottime());
+        r = grace_file_write(p->units[i], grace, clock_usec(CLOCK_BOOTTIME));
         if (r < 0)
                 return r;
         if (grace > spec_grace)
@@ -892,7 +880,7 @@ static int pod_run_shorten_grace(PodRun *p, int64_t grace) {
         if (grace < 0 || p->deletion_grace <= 0 || grace >= p->deletion_grace)
                 return 0;
 
-        uint64_t now = now_realtime(), ts = p->deletion_usec + (uint64_t) grace * USEC_PER_SEC;
+        uint64_t now = clock_usec(CLOCK_REALTIME), ts = p->deletion_usec + (uint64_t) grace * USEC_PER_SEC;
         if (ts < now) {
                 if (grace > 0)
                         grace = 1;
@@ -900,7 +888,7 @@ static int pod_run_shorten_grace(PodRun *p, int64_t grace) {
         }
         p->deletion_grace = grace;
 
-        uint64_t since = now_boottime();
+        uint64_t since = clock_usec(CLOCK_BOOTTIME);
         for (size_t i = 0; i < p->n_containers; i++) {
                 int r = grace_file_write(p->units[i], grace, since);
                 if (r < 0)
@@ -923,8 +911,8 @@ int pod_run_terminate(PodRun *p, int64_t grace, bool force) {
 
         int64_t spec_grace = p->pod->spec.termination_grace_period_seconds.value;
         p->deletion_grace = grace >= 0 ? grace : spec_grace;
-        p->deletion_usec = now_realtime();
-        uint64_t since = now_boottime();
+        p->deletion_usec = clock_usec(CLOCK_REALTIME);
+        uint64_t since = clock_usec(CLOCK_BOOTTIME);
         p->stage = POD_STAGE_TERMINATING;
         p->backoff_timer = sd_event_source_disable_unref(p->backoff_timer);
         for (size_t i = 0; i < p->n_containers; i++)

@@ -94,12 +94,6 @@ int pod_probes_new(PodRun *p, PodProbes **ret) {
         return 0;
 }
 
-static uint64_t now_realtime(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 /* The container's process runs: the unit is up, or being stopped (preStop, the stop signal's wait) while
  * its main process is still there — readiness goes on until the container is gone (§4.3.4). */
 static bool unit_running(const UnitSnapshot *u) {
@@ -128,7 +122,7 @@ static ProbeTick probe_tick_now(const ContainerProbe *cp) {
         const PodRun *p = cp->owner->pod;
         const ContainerRuntime *rt = &p->rt[cp->container];
         bool running = unit_running(&rt->unit);
-        uint64_t now = now_realtime();
+        uint64_t now = clock_usec(CLOCK_REALTIME);
 
         return (ProbeTick) {
                 .running = running,
@@ -162,7 +156,7 @@ static void note_attempt(ContainerProbe *cp, const ProbeReport *report) {
         ProbeStatus *ps = &cp->owner->pod->rt[cp->container].probes[cp->kind];
 
         ps->last_outcome = report->outcome;
-        ps->last_usec = now_realtime();
+        ps->last_usec = clock_usec(CLOCK_REALTIME);
         free(ps->last_message);
         ps->last_message = report->outcome != PROBE_OUTCOME_SUCCESS ? strdup(report->output ?: "") : NULL;
 }

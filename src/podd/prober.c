@@ -194,12 +194,6 @@ static const char *capture_str(const Capture *c) {
         return c->buf ?: "";
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 /* A timeout as Go's time.Duration prints it ("1s", "1m30s", "1h0m0s"); probe timeouts are whole seconds. */
 static void go_duration(uint64_t usec, char buf[static 32]) {
         uint64_t s = usec / USEC_PER_SEC;
@@ -409,7 +403,7 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userdata) {
                 return 0;
         }
         if (sd_event_now(p->event, CLOCK_MONOTONIC, &now) < 0)
-                now = now_usec();
+                now = clock_usec(CLOCK_MONOTONIC);
         now += (uint64_t) timeout_ms * USEC_PER_MSEC;
 
         if (!p->curl_timer) {
@@ -515,7 +509,7 @@ static void http_done(ProbeAttempt *a, CURLcode rc) {
                          * loop runs on the multi handle; pod-hook's blocking one stays apart (one step per
                          * finished transfer here, curl_easy_perform() there). */
                         if (url_same_host(a->origin_host, location)) {
-                                uint64_t now = now_usec();
+                                uint64_t now = clock_usec(CLOCK_MONOTONIC);
                                 char *next;
 
                                 if (a->requests >= HTTP_MAX_REQUESTS)
@@ -1392,7 +1386,7 @@ static int exec_process_read(Prober *p, pid_t pid, ExecProcess **ret, char **ret
 
 /* The cached context of process pid, read if it is not cached (or the PID is another process now). */
 static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_problem) {
-        uint64_t now = now_usec();
+        uint64_t now = clock_usec(CLOCK_MONOTONIC);
         bool sweep = now - p->processes_swept > EXEC_PROCESS_SWEEP_USEC;
         int r;
 
@@ -1783,7 +1777,7 @@ int prober_start(
         if (a->next)
                 a->next->prev = a;
         p->attempts = a;
-        a->deadline = now_usec() + a->timeout_usec;
+        a->deadline = clock_usec(CLOCK_MONOTONIC) + a->timeout_usec;
 
         if (t->error)
                 r = finish_later(a, PROBE_OUTCOME_ERROR, "%s", t->error);
