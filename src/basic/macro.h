@@ -20,6 +20,9 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
+/* The structure of type t whose member m ptr points to. */
+#define container_of(ptr, t, m) ((t *) ((char *) (ptr) - offsetof(t, m)))
+
 /* Hand over ownership of a pointer or fd held by a cleanup variable. */
 #define TAKE_PTR(p)                                 \
         ({                                          \

@@ -1197,7 +1197,10 @@ int manager_new(sd_event *event, sd_bus *bus, Manager **ret) {
         r = systemd_client_new(bus, event, manager_on_unit, m, &m->systemd);
         if (r < 0)
                 return r;
-        r = prober_new(event, &m->prober);
+        r = prober_new(event, POD_PROBE_AGENT_PATH, &m->prober);
+        if (r < 0)
+                return r;
+        r = probe_clock_new(event, &m->probe_clock);
         if (r < 0)
                 return r;
         r = hook_watch_new(event, manager_on_hook_failure, m, &m->hook_watch);
@@ -1222,6 +1225,7 @@ Manager *manager_free(Manager *m) {
         }
         hashmap_free(m->pods);
         prober_free(m->prober);
+        probe_clock_free(m->probe_clock);
         if (m->adopt_units)
                 manager_free_adopt_units(m);
         hashmap_free(m->adopt_units);

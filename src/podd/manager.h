@@ -10,6 +10,7 @@
 #include "hook-watch.h"
 #include "pod-probes.h"
 #include "pod-status.h"
+#include "probe-clock.h"
 #include "prober.h"
 #include "systemd-client.h"
 #include "unit-plan.h"
@@ -85,6 +86,7 @@ struct Manager {
         EventLog *events;
         HookWatch *hook_watch;  /* hook failures pod-hook reports in the journal */
         Prober *prober;         /* runs probe attempts for every pod's PodProbes */
+        ProbeClock *probe_clock; /* every probe's next tick, under one timer */
         Hashmap *pods;          /* key → PodRun */
         Hashmap *adopt_units;   /* while adopting: unit name → UnitSnapshot* */
         bool adopting;

@@ -6,14 +6,11 @@
 #include "log.h"
 #include "manager.h"
 #include "pod-probes.h"
+#include "probe-clock.h"
 #include "probe-target.h"
 #include "prober.h"
 #include "string-util.h"
 
-/* Ticks may come this late so that sd-event batches the wake-ups of many probes (and re-arms its timerfd
- * less often: timerfd_settime was a tenth of podd's probing cost at 5 ms); a fortieth of the shortest
- * period. bench/probes.py: httpGet+tcpSocket on 200 pods 4.6 % of a core at 25 ms, ~6.4 % at 5 ms. */
-#define PROBE_TIMER_ACCURACY_USEC (25 * USEC_PER_MSEC)
 /* Where a probe goes when it names no host: the pod IP, which is the host's while pods share its network. */
 #define PROBE_DEFAULT_HOST "127.0.0.1"
 
@@ -24,7 +21,7 @@ typedef struct ContainerProbe {
         const Probe *spec;
         ProbeWorker worker;
         ProbeTarget target;
-        sd_event_source *timer;
+        ProbeClockEntry tick; /* scheduled while the probe runs */
         ProbeAttempt *attempt;
         uint64_t attempt_instance;
 } ContainerProbe;
@@ -34,6 +31,8 @@ struct PodProbes {
         ContainerProbe *probes;
         size_t n_probes;
 };
+
+static void on_probe_tick(ProbeClockEntry *e, uint64_t due);
 
 static const Probe *container_probe(const Container *c, ProbeKind k) {
         switch (k) {
@@ -49,7 +48,7 @@ static const Probe *container_probe(const Container *c, ProbeKind k) {
 }
 
 static void container_probe_stop(ContainerProbe *cp) {
-        cp->timer = sd_event_source_disable_unref(cp->timer);
+        probe_clock_cancel(cp->owner->pod->manager->probe_clock, &cp->tick);
         cp->attempt = probe_attempt_cancel(cp->attempt);
 }
 
@@ -82,7 +81,8 @@ int pod_probes_new(PodRun *p, PodProbes **ret) {
                         if (!spec)
                                 continue;
                         ContainerProbe *cp = &pp->probes[pp->n_probes++];
-                        *cp = (ContainerProbe) { .owner = pp, .container = i, .kind = k, .spec = spec };
+                        *cp = (ContainerProbe) { .owner = pp, .container = i, .kind = k, .spec = spec,
+                                                 .tick = PROBE_CLOCK_ENTRY_INIT(on_probe_tick) };
                         probe_worker_init(&cp->worker, k);
                         if (probe_target_build(p->pod, c, spec, PROBE_DEFAULT_HOST, &cp->target) < 0) {
                                 pod_probes_free(pp);
@@ -203,23 +203,28 @@ static void on_attempt_done(const ProbeReport *report, void *userdata) {
                 pod_run_probes_changed(p, cp->container);
 }
 
-static int on_probe_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        ContainerProbe *cp = userdata;
+static void on_probe_tick(ProbeClockEntry *e, uint64_t due_usec) {
+        ContainerProbe *cp = container_of(e, ContainerProbe, tick);
         PodRun *p = cp->owner->pod;
         uint64_t period = (uint64_t) MAX(cp->spec->period_seconds.value, 1) * USEC_PER_SEC;
+        uint64_t next = due_usec + period, now = clock_usec(CLOCK_MONOTONIC);
         bool changed = false;
         int r;
 
-        /* Next tick one period after this one was due, so ticks do not drift with the loop's load. */
-        if (sd_event_source_set_time(s, usec + period) < 0 || sd_event_source_set_enabled(s, SD_EVENT_ONESHOT) < 0)
-                log_message(LOG_ERR, "Failed to re-arm a probe timer of pod %s", p->key);
+        /* Next tick one period after this one was due, so ticks do not drift with the loop's load; ticks
+         * missed while the loop stalled are dropped, as a Go ticker drops them. */
+        if (next <= now)
+                next = now + period;
+        r = probe_clock_schedule(p->manager->probe_clock, &cp->tick, next);
+        if (r < 0)
+                log_message(LOG_ERR, "Failed to schedule a probe of pod %s: %s", p->key, strerror(-r));
 
         ProbeTick t = probe_tick_now(cp);
         bool due = probe_worker_tick(&cp->worker, cp->spec, &t, &changed);
         if (changed && sync_results(cp->owner, cp->container))
                 pod_run_probes_changed(p, cp->container);
         if (!due || cp->attempt)
-                return 0; /* the kubelet waits for an attempt before the next; so does podd */
+                return; /* the kubelet waits for an attempt before the next; so does podd */
 
         cp->attempt_instance = t.instance;
         r = prober_start(p->manager->prober, &cp->target, (pid_t) p->rt[cp->container].unit.main_pid,
@@ -228,7 +233,6 @@ static int on_probe_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 log_message(LOG_WARNING, "Failed to run the %s probe of %s in pod %s: %s",
                             probe_kind_to_string(cp->kind), pod_container_at(p->pod, cp->container)->name,
                             p->key, strerror(-r));
-        return 0;
 }
 
 static void container_probe_update(ContainerProbe *cp) {
@@ -247,16 +251,15 @@ static void container_probe_update(ContainerProbe *cp) {
                 container_probe_stop(cp);
                 return;
         }
-        if (cp->timer)
+        if (probe_clock_scheduled(&cp->tick))
                 return;
         /* The first tick once initialDelaySeconds have passed since the process started, then every
          * period. */
         uint64_t delay = (uint64_t) MAX(cp->spec->initial_delay_seconds.value, 0) * USEC_PER_SEC;
         uint64_t wait = t.since_start_usec < delay ? delay - t.since_start_usec : 0;
-        r = sd_event_add_time_relative(p->manager->event, &cp->timer, CLOCK_MONOTONIC, wait,
-                                       PROBE_TIMER_ACCURACY_USEC, on_probe_timer, cp);
+        r = probe_clock_schedule(p->manager->probe_clock, &cp->tick, clock_usec(CLOCK_MONOTONIC) + wait);
         if (r < 0)
-                log_message(LOG_ERR, "Failed to arm a probe timer of pod %s: %s", p->key, strerror(-r));
+                log_message(LOG_ERR, "Failed to schedule a probe of pod %s: %s", p->key, strerror(-r));
 }
 
 void pod_probes_update(PodProbes *pp, size_t i) {

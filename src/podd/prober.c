@@ -20,7 +20,10 @@
 #include <unistd.h>
 
 #include "curl-util.h"
+#include "exec-agent.h"
 #include "grpc-health.h"
+#include "hashmap.h"
+#include "log.h"
 #include "prober.h"
 #include "strbuf.h"
 #include "string-util.h"
@@ -36,6 +39,10 @@
 #define ENVIRON_MAX (1024 * 1024)
 /* Timeouts end within a millisecond (sd-event's default accuracy is 250 ms). */
 #define TIMER_ACCURACY_USEC UINT64_C(1000)
+/* Idle libcurl handles kept for reuse. */
+#define EASY_POOL_MAX 32
+/* How long past a command's timeout podd waits for its agent's answer before it gives up on it. */
+#define AGENT_SLACK_USEC (2 * USEC_PER_SEC)
 #define IN_SET3(x, a, b, c) ((x) == (a) || (x) == (b) || (x) == (c))
 /* The kubelet's (Go's) words, shared by several messages. */
 #define GO_CLIENT_TIMEOUT "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
@@ -103,6 +110,9 @@ struct ProbeAttempt {
         int out_fd;
         sd_event_source *out_io;
         char *command; /* argv joined by spaces, for the timeout message */
+        char *argv0;
+        ExecAgent *agent; /* run by the container's pod-probe-agent, as its command agent_id */
+        uint64_t agent_id;
         Capture out;
 };
 
@@ -125,7 +135,7 @@ typedef struct ProcPrivileges {
  * runs ExecSync with the container's configuration, not with what its process changed later). */
 typedef struct ExecProcess ExecProcess;
 struct ExecProcess {
-        ExecProcess *next;
+        char key[16];        /* the PID in decimal: its key in the prober's map */
         pid_t pid;
         int pidfd;           /* names this process for good: a reused PID is another pidfd */
         uint64_t start_time; /* without pidfds (valgrind): /proc/PID/stat's start time names it instead */
@@ -137,6 +147,8 @@ struct ExecProcess {
          * podd's own. Closed with the entry, which goes once the process is gone. */
         int cgroup_fd, mnt_fd, root_fd;
         char *cwd;
+        ExecAgent *agent;    /* the container's pod-probe-agent, started at the first attempt */
+        bool agent_failed;   /* it cannot run in this context: attempts start from podd */
         ProcPrivileges priv; /* the container's, cap_amb reduced to what can be raised */
         /* Computed against podd's own privileges: */
         bool set_creds;          /* uid, gid or groups differ */
@@ -156,17 +168,37 @@ struct Prober {
         sd_event *event;
         CURLM *multi;
         sd_event_source *curl_timer;
+        sd_event_source *curl_kick; /* libcurl's "now": a defer source, not a timer */
+        CURL *idle_easy[EASY_POOL_MAX]; /* handles of finished transfers, reset, for the next ones */
+        size_t n_idle_easy;
         ProbeAttempt *attempts;
         void *stack;
         ProcPrivileges own_privileges; /* podd's, read at the first exec attempt */
         char *own_cgroup;
         bool own_read;
-        ExecProcess *processes;
+        Hashmap *processes;       /* PID → ExecProcess */
         uint64_t processes_swept; /* CLOCK_MONOTONIC: when entries of gone processes were last dropped */
         int null_fd;              /* /dev/null for the probes' stdin, opened at the first exec attempt */
+        char *agent_path;         /* pod-probe-agent, or NULL: exec probes start from podd itself */
+        uint64_t agent_ids;       /* the last id given to a command sent to an agent */
 };
 
 /* ---- small helpers ---- */
+
+/* An easy handle is a few kilobytes set up at every curl_easy_init(); reset ones are reused (options
+ * cleared; no connection is kept: every transfer forbids reuse). */
+static CURL *easy_get(Prober *p) {
+        return p->n_idle_easy > 0 ? p->idle_easy[--p->n_idle_easy] : curl_easy_init();
+}
+
+static void easy_put(Prober *p, CURL *easy) {
+        if (p->n_idle_easy == EASY_POOL_MAX) {
+                curl_easy_cleanup(easy);
+                return;
+        }
+        curl_easy_reset(easy);
+        p->idle_easy[p->n_idle_easy++] = easy;
+}
 
 static void capture_append(Capture *c, const void *data, size_t n) {
         if (n == 0)
@@ -250,7 +282,7 @@ static void attempt_free(ProbeAttempt *a) {
         if (a->easy) {
                 if (a->in_multi)
                         (void) curl_multi_remove_handle(a->prober->multi, a->easy);
-                curl_easy_cleanup(a->easy);
+                easy_put(a->prober, a->easy);
         }
         curl_slist_free_all(a->headers);
 
@@ -259,6 +291,10 @@ static void attempt_free(ProbeAttempt *a) {
         if (a->fd >= 0)
                 (void) close(a->fd);
 
+        if (a->agent) {
+                exec_agent_cancel(a->agent, a->agent_id);
+                exec_agent_unref(a->agent);
+        }
         sd_event_source_disable_unref(a->out_io);
         if (a->out_fd >= 0)
                 (void) close(a->out_fd);
@@ -283,6 +319,7 @@ static void attempt_free(ProbeAttempt *a) {
         free(a->request);
         free(a->grpc_message);
         free(a->command);
+        free(a->argv0);
         free(a->out.buf);
         free(a);
 }
@@ -363,6 +400,11 @@ static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+static int on_curl_kick(sd_event_source *s, void *userdata) {
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        return on_curl_timer(s, 0, userdata);
+}
+
 static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userdata, void *socketp) {
         Prober *p = userdata;
         sd_event_source *io = socketp;
@@ -397,18 +439,27 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userdata) {
         uint64_t now;
         int r;
 
-        if (timeout_ms < 0) {
+        if (timeout_ms <= 0) {
                 if (p->curl_timer)
                         (void) sd_event_source_set_enabled(p->curl_timer, SD_EVENT_OFF);
-                return 0;
+                if (timeout_ms < 0)
+                        return 0;
+                /* "Call me now", as at every new transfer: the next loop iteration, without setting the
+                 * timerfd, and once for all the transfers added meanwhile. */
+                if (!p->curl_kick) {
+                        r = sd_event_add_defer(p->event, &p->curl_kick, on_curl_kick, p);
+                        return r < 0 ? -1 : 0;
+                }
+                r = sd_event_source_set_enabled(p->curl_kick, SD_EVENT_ONESHOT);
+                return r < 0 ? -1 : 0;
         }
         if (sd_event_now(p->event, CLOCK_MONOTONIC, &now) < 0)
                 now = clock_usec(CLOCK_MONOTONIC);
         now += (uint64_t) timeout_ms * USEC_PER_MSEC;
 
         if (!p->curl_timer) {
-                /* Accuracy 1 µs: sd-event's default (0) lets a timer slip by up to 250 ms, and libcurl's
-                 * timer is what starts every transfer. */
+                /* Accuracy 1 µs: sd-event's default (0) lets a timer slip by up to 250 ms. The timerfd is
+                 * only set when this is the earliest timer, which it rarely is (transfer timeouts). */
                 r = sd_event_add_time(p->event, &p->curl_timer, CLOCK_MONOTONIC, now, 1, on_curl_timer, p);
                 return r < 0 ? -1 : 0;
         }
@@ -570,7 +621,7 @@ static int http_start(ProbeAttempt *a, const ProbeTarget *t) {
         if (r < 0)
                 return r;
 
-        a->easy = curl_easy_init();
+        a->easy = easy_get(a->prober);
         if (!a->easy)
                 return -ENOMEM;
         r = easy_setup(a, a->url, t->timeout_usec);
@@ -780,7 +831,7 @@ static int grpc_start(ProbeAttempt *a, const ProbeTarget *t) {
                 a->headers = n;
         }
 
-        a->easy = curl_easy_init();
+        a->easy = easy_get(a->prober);
         if (!a->easy)
                 return -ENOMEM;
         r = easy_setup(a, a->url, t->timeout_usec);
@@ -863,7 +914,7 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
                 /* A host name: libcurl resolves it asynchronously and only connects. */
                 a->type = ATTEMPT_TCP_CURL;
                 a->url = asprintf_safe("http://%s/", a->addr);
-                a->easy = curl_easy_init();
+                a->easy = easy_get(a->prober);
                 if (!a->url || !a->easy)
                         return -ENOMEM;
                 r = easy_setup(a, a->url, t->timeout_usec);
@@ -899,21 +950,6 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
 
 /* ---- exec ---- */
 
-typedef enum ExecStage {
-        STAGE_NONE,
-        STAGE_PGID,
-        STAGE_CGROUP,
-        STAGE_MNTNS,
-        STAGE_ROOT,
-        STAGE_STDIO,
-        STAGE_BOUNDING,
-        STAGE_CREDS,
-        STAGE_CAPS,
-        STAGE_AMBIENT,
-        STAGE_NNP,
-        STAGE_EXEC,
-} ExecStage;
-
 /* Everything the child needs, prepared by the parent: between clone() and execve() the child runs in
  * podd's memory and may only make system calls. A failure before execve() is written to err_fd as two ints
  * (stage, errno); a successful execve() closes it (O_CLOEXEC), so the parent reads either those or EOF.
@@ -922,6 +958,7 @@ typedef enum ExecStage {
 typedef struct ExecContext {
         int cgroup_fd, mnt_fd, root_fd, null_fd; /* borrowed */
         int out_fd, err_fd;
+        int agent_fd; /* starting pod-probe-agent: its socket, to become PROBE_AGENT_FD */
         ExecProcess *proc; /* the container's context, cached by the prober */
         char **argv;
         char **candidates;
@@ -962,6 +999,10 @@ static int exec_child(void *userdata) {
                 (void) chdir("/");
         if (dup2(c->null_fd, STDIN_FILENO) < 0 || dup2(c->out_fd, STDOUT_FILENO) < 0 ||
             dup2(c->out_fd, STDERR_FILENO) < 0)
+                CHILD_FAIL(STAGE_STDIO);
+        /* dup2() onto itself would keep O_CLOEXEC. */
+        if (c->agent_fd >= 0 &&
+            (c->agent_fd == PROBE_AGENT_FD ? fcntl(PROBE_AGENT_FD, F_SETFD, 0) : dup2(c->agent_fd, PROBE_AGENT_FD)) < 0)
                 CHILD_FAIL(STAGE_STDIO);
         /* The container's privileges, in the order that keeps the right to drop them: the bounding set
          * while podd's CAP_SETPCAP is still effective, then the ids (keeping the permitted set only where
@@ -1220,6 +1261,7 @@ static ExecProcess *exec_process_free(ExecProcess *e) {
         for (size_t i = 0; i < ELEMENTSOF(fds); i++)
                 if (*fds[i] >= 0)
                         (void) close(*fds[i]);
+        exec_agent_unref(e->agent);
         free(e->cgroup);
         free(e->cwd);
         proc_privileges_done(&e->priv);
@@ -1405,27 +1447,40 @@ static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_
         if (sweep)
                 p->processes_swept = now;
 
-        /* The entry of pid is checked at every attempt; the others only now and then, so that a gone
-         * container's namespace and cgroup are not held open for long. */
-        ExecProcess *found = NULL;
-        for (ExecProcess **q = &p->processes; *q;) {
-                ExecProcess *e = *q;
-                bool mine = e->pid == pid;
-                if ((mine || sweep) && (!exec_process_alive(e) || now - e->last_used > EXEC_PROCESS_IDLE_USEC)) {
-                        *q = e->next;
-                        exec_process_free(e);
-                        continue;
+        /* Entries of gone or idle processes go now and then, so that a gone container's namespace and
+         * cgroup are not held open for long. */
+        if (sweep) {
+                size_t state = 0;
+                const char *key;
+                void *v;
+                while (hashmap_iterate(p->processes, &state, &key, &v)) {
+                        ExecProcess *e = v;
+                        if (!exec_process_alive(e) || now - e->last_used > EXEC_PROCESS_IDLE_USEC) {
+                                hashmap_remove(p->processes, key);
+                                exec_process_free(e);
+                        }
                 }
-                if (mine)
-                        found = e;
-                q = &e->next;
+        }
+
+        /* The entry of pid is checked at every attempt: the PID may name another process by now. While
+         * the container's agent runs, that is its check (it ends with the process it serves). */
+        char key[16];
+        (void) snprintf(key, sizeof key, "%d", (int) pid);
+        ExecProcess *found = hashmap_get(p->processes, key);
+        if (found && !exec_agent_alive(found->agent) && !exec_process_alive(found)) {
+                hashmap_remove(p->processes, key);
+                found = exec_process_free(found);
         }
         if (!found) {
                 r = exec_process_read(p, pid, &found, ret_problem);
                 if (r < 0 || *ret_problem)
                         return r;
-                found->next = p->processes;
-                p->processes = found;
+                (void) snprintf(found->key, sizeof found->key, "%d", (int) pid);
+                r = hashmap_put(p->processes, found->key, found);
+                if (r < 0) {
+                        exec_process_free(found);
+                        return r;
+                }
         }
         found->last_used = now;
         *ret = found;
@@ -1555,19 +1610,176 @@ static const char *stage_text(int stage) {
                 return "cannot take the container's ambient capabilities";
         case STAGE_NNP:
                 return "cannot set no_new_privs";
+        case STAGE_AGENT:
+                return "the container's probe agent did not take the command";
         default:
                 return "cannot start the command";
         }
 }
 
+/* Why a command did not start, in the kubelet's words where it has them. */
+static char *exec_failure_text(const char *argv0, int stage, int err) {
+        char ebuf[128];
+
+        go_errno(err, ebuf);
+        /* Like Go's exec.LookPath (runc's), an inaccessible PATH entry is merely not a match. */
+        if (stage == STAGE_EXEC && !strchr(argv0, '/') && IN_SET3(err, ENOENT, EACCES, ENOTDIR))
+                return asprintf_safe("exec: \"%s\": executable file not found in $PATH", argv0);
+        if (stage == STAGE_EXEC)
+                return asprintf_safe("exec: \"%s\": %s", argv0, ebuf);
+        return asprintf_safe("%s: %s", stage_text(stage), ebuf);
+}
+
+/* Starts c->argv in the container's context as podd's child. -errno for podd's own failures; otherwise 0
+ * with *ret_pid set (it has exec'd), or *ret_pid = 0 and ret_msg = { stage, errno } (it did not start and
+ * has been reaped). */
+static int exec_spawn(Prober *p, ExecContext *c, pid_t *ret_pid, int ret_msg[static 2]) {
+        _cleanup_(closep) int err_read = -EBADF;
+        int pipefd[2], msg[2] = { STAGE_NONE, 0 }, r;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        err_read = pipefd[0];
+        c->err_fd = pipefd[1];
+
+        if (!p->stack) {
+                void *stack = mmap(NULL, EXEC_STACK_SIZE, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                if (stack == MAP_FAILED)
+                        return -errno;
+                p->stack = stack;
+        }
+
+        /* posix_spawn's recipe: the child shares podd's memory and podd waits until it has exec'd or died
+         * (CLONE_VFORK), so the cost does not grow with podd's size. All signals stay blocked until the
+         * child has reset the handlers. */
+        sigset_t all, saved;
+        sigfillset(&all);
+        r = pthread_sigmask(SIG_SETMASK, &all, &saved);
+        if (r != 0)
+                return -r;
+        pid_t pid = clone(exec_child, (uint8_t *) p->stack + EXEC_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+        int clone_errno = errno;
+        (void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        if (pid < 0)
+                return -clone_errno;
+
+        /* The child has exec'd or failed by now (CLONE_VFORK): this read returns at once. */
+        (void) close(c->err_fd);
+        c->err_fd = -EBADF;
+        ssize_t n;
+        do
+                n = read(err_read, msg, sizeof msg);
+        while (n < 0 && errno == EINTR);
+        if (n == (ssize_t) sizeof msg && msg[0] != STAGE_NONE) {
+                (void) waitpid(pid, NULL, 0);
+                ret_msg[0] = msg[0];
+                ret_msg[1] = msg[1];
+                *ret_pid = 0;
+                return 0;
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
+static int on_exec_timeout(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void on_agent_done(const ProbeAgentReply *reply, const char *output, size_t size, void *userdata) {
+        ProbeAttempt *a = userdata;
+        _cleanup_free_ char *text = NULL;
+
+        capture_append(&a->out, output, size);
+        switch (reply->result) {
+        case PROBE_AGENT_EXITED:
+                return attempt_finish(a, reply->value == 0 ? PROBE_OUTCOME_SUCCESS : PROBE_OUTCOME_FAILURE,
+                                      capture_str(&a->out), NULL);
+        case PROBE_AGENT_SIGNALED:
+                return attempt_finish(a, PROBE_OUTCOME_FAILURE, capture_str(&a->out), NULL);
+        case PROBE_AGENT_TIMED_OUT:
+                (void) on_exec_timeout(NULL, 0, a);
+                return;
+        default:
+                text = exec_failure_text(a->argv0, reply->value, reply->error);
+                return attempt_finish(a, PROBE_OUTCOME_ERROR, text ?: "out of memory", NULL);
+        }
+}
+
+/* Starts the container's pod-probe-agent, in the context an exec probe gets (c's), with one end of a
+ * socket pair. e->agent is set, or e->agent_failed when the agent cannot run there (probes then start
+ * from podd itself). */
+static int agent_spawn(Prober *p, const ExecContext *c, ExecProcess *e) {
+        char pid_arg[16], *argv[] = { p->agent_path, pid_arg, NULL };
+        char *candidates[] = { p->agent_path, NULL };
+        int sv[2], msg[2];
+        pid_t pid;
+        int r;
+
+        (void) snprintf(pid_arg, sizeof pid_arg, "%d", (int) e->pid);
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
+        /* Only podd's end is non-blocking (the flag is per end). */
+        if (fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0) {
+                r = -errno;
+                (void) close(sv[0]);
+                (void) close(sv[1]);
+                return r;
+        }
+        ExecContext ac = *c;
+        ac.argv = argv;
+        ac.candidates = candidates;
+        ac.out_fd = c->null_fd;
+        ac.agent_fd = sv[1];
+        r = exec_spawn(p, &ac, &pid, msg);
+        (void) close(sv[1]);
+        if (r < 0 || pid == 0) {
+                (void) close(sv[0]);
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *text = exec_failure_text(p->agent_path, msg[0], msg[1]);
+                log_message(LOG_WARNING, "Cannot start %s for the exec probes of process %d, running them "
+                            "from podd: %s", p->agent_path, (int) e->pid, text ?: "out of memory");
+                e->agent_failed = true;
+                return 0;
+        }
+        r = exec_agent_new(p->event, sv[0], pid, &e->agent);
+        if (r < 0) {
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+        }
+        return r;
+}
+
+/* Hands the attempt to the container's agent, starting one if needed. 1: handed over; 0: run it from
+ * podd (no agent can run here, or it cannot take this command); -errno for podd's own failures. */
+static int exec_via_agent(ProbeAttempt *a, const ProbeTarget *t, const ExecContext *c) {
+        Prober *p = a->prober;
+        ExecProcess *e = c->proc;
+        int r;
+
+        if (!exec_agent_alive(e->agent)) {
+                e->agent = exec_agent_unref(e->agent);
+                r = agent_spawn(p, c, e);
+                if (r < 0 || !e->agent)
+                        return r;
+        }
+        a->agent_id = ++p->agent_ids;
+        r = exec_agent_run(e->agent, a->agent_id, t->timeout_usec, c->candidates, t->argv, on_agent_done, a);
+        if (r < 0)
+                return 0;
+        a->agent = exec_agent_ref(e->agent);
+        /* The agent answers at the timeout itself; this only guards against an agent that hangs. */
+        r = sd_event_add_time_relative(p->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec + AGENT_SLACK_USEC,
+                                       TIMER_ACCURACY_USEC, on_exec_timeout, a);
+        return r < 0 ? r : 1;
+}
+
 static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
         _cleanup_(exec_context_done) ExecContext c = {
                 .cgroup_fd = -EBADF, .mnt_fd = -EBADF, .root_fd = -EBADF,
-                .null_fd = -EBADF, .out_fd = -EBADF, .err_fd = -EBADF,
+                .null_fd = -EBADF, .out_fd = -EBADF, .err_fd = -EBADF, .agent_fd = -EBADF,
         };
-        _cleanup_(closep) int err_read = -EBADF;
-        char ebuf[128];
-        int pipefd[2], msg[2] = { STAGE_NONE, 0 }, r;
+        int pipefd[2], msg[2], r;
+        pid_t pid;
 
         a->type = ATTEMPT_EXEC;
         a->out.cap = PROBE_OUTPUT_MAX;
@@ -1582,6 +1794,9 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
                 return -ENOMEM;
         if (strv_length(t->argv) == 0)
                 return finish_later(a, PROBE_OUTCOME_ERROR, "exec: no command given");
+        a->argv0 = strdup(t->argv[0]);
+        if (!a->argv0)
+                return -ENOMEM;
 
         _cleanup_free_ char *problem = NULL;
         r = exec_context_prepare(&c, a->prober, exec_pid, t->argv, &problem);
@@ -1590,6 +1805,12 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
         if (problem)
                 return finish_later(a, PROBE_OUTCOME_ERROR, "%s", problem);
 
+        if (a->prober->agent_path && !c.proc->agent_failed) {
+                r = exec_via_agent(a, t, &c);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
         a->out_fd = pipefd[0];
@@ -1597,53 +1818,12 @@ static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
         c.argv = t->argv;
         if (fcntl(a->out_fd, F_SETFL, O_NONBLOCK) < 0)
                 return -errno;
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        err_read = pipefd[0];
-        c.err_fd = pipefd[1];
-
-        if (!a->prober->stack) {
-                void *stack = mmap(NULL, EXEC_STACK_SIZE, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-                if (stack == MAP_FAILED)
-                        return -errno;
-                a->prober->stack = stack;
-        }
-
-        /* posix_spawn's recipe: the child shares podd's memory and podd waits until it has exec'd or died
-         * (CLONE_VFORK), so the cost does not grow with podd's size. All signals stay blocked until the
-         * child has reset the handlers. */
-        sigset_t all, saved;
-        sigfillset(&all);
-        r = pthread_sigmask(SIG_SETMASK, &all, &saved);
-        if (r != 0)
-                return -r;
-        pid_t pid = clone(exec_child, (uint8_t *) a->prober->stack + EXEC_STACK_SIZE,
-                          CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
-        int clone_errno = errno;
-        (void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
-        if (pid < 0)
-                return -clone_errno;
-
-        /* The child has exec'd or failed by now (CLONE_VFORK): this read returns at once. */
-        (void) close(c.err_fd);
-        c.err_fd = -EBADF;
-        ssize_t n;
-        do
-                n = read(err_read, msg, sizeof msg);
-        while (n < 0 && errno == EINTR);
-        if (n == (ssize_t) sizeof msg && msg[0] != STAGE_NONE) {
-                /* It has exited already; reap it here. */
-                (void) waitpid(pid, NULL, 0);
-                go_errno(msg[1], ebuf);
-                /* Like Go's exec.LookPath (runc's), an inaccessible PATH entry is merely not a match. */
-                if (msg[0] == STAGE_EXEC && !strchr(t->argv[0], '/') &&
-                    IN_SET3(msg[1], ENOENT, EACCES, ENOTDIR))
-                        return finish_later(a, PROBE_OUTCOME_ERROR,
-                                            "exec: \"%s\": executable file not found in $PATH", t->argv[0]);
-                if (msg[0] == STAGE_EXEC)
-                        return finish_later(a, PROBE_OUTCOME_ERROR, "exec: \"%s\": %s", t->argv[0], ebuf);
-                return finish_later(a, PROBE_OUTCOME_ERROR, "%s: %s", stage_text(msg[0]), ebuf);
+        r = exec_spawn(a->prober, &c, &pid, msg);
+        if (r < 0)
+                return r;
+        if (pid == 0) {
+                _cleanup_free_ char *text = exec_failure_text(t->argv[0], msg[0], msg[1]);
+                return finish_later(a, PROBE_OUTCOME_ERROR, "%s", text ?: "out of memory");
         }
 
         a->pid = pid;
@@ -1693,7 +1873,7 @@ static void process_done(Prober *p) {
         }
 }
 
-int prober_new(sd_event *e, Prober **ret) {
+int prober_new(sd_event *e, const char *agent_path, Prober **ret) {
         Prober *p;
 
         assert(e);
@@ -1708,6 +1888,18 @@ int prober_new(sd_event *e, Prober **ret) {
         }
         p->event = sd_event_ref(e);
         p->null_fd = -EBADF;
+        p->processes = hashmap_new();
+        if (!p->processes) {
+                prober_free(p);
+                return -ENOMEM;
+        }
+        if (agent_path) {
+                p->agent_path = strdup(agent_path);
+                if (!p->agent_path) {
+                        prober_free(p);
+                        return -ENOMEM;
+                }
+        }
         p->multi = curl_multi_init();
         if (!p->multi ||
             curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb) != CURLM_OK ||
@@ -1728,16 +1920,23 @@ Prober *prober_free(Prober *p) {
                 attempt_free(p->attempts);
         if (p->multi)
                 (void) curl_multi_cleanup(p->multi);
+        while (p->n_idle_easy > 0)
+                curl_easy_cleanup(p->idle_easy[--p->n_idle_easy]);
         sd_event_source_disable_unref(p->curl_timer);
+        sd_event_source_disable_unref(p->curl_kick);
         if (p->stack)
                 (void) munmap(p->stack, EXEC_STACK_SIZE);
         proc_privileges_done(&p->own_privileges);
         free(p->own_cgroup);
-        while (p->processes) {
-                ExecProcess *e = p->processes;
-                p->processes = e->next;
-                exec_process_free(e);
+        free(p->agent_path);
+        size_t state = 0;
+        const char *key;
+        void *v;
+        while (hashmap_iterate(p->processes, &state, &key, &v)) {
+                hashmap_remove(p->processes, key);
+                exec_process_free(v);
         }
+        hashmap_free(p->processes);
         if (p->null_fd >= 0)
                 (void) close(p->null_fd);
         sd_event_unref(p->event);

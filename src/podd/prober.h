@@ -32,7 +32,9 @@ typedef struct ProbeReport {
  * prober_start(). The report's strings live until the callback returns; the attempt is freed after it. */
 typedef void (*prober_callback_t)(const ProbeReport *r, void *userdata);
 
-int prober_new(sd_event *e, Prober **ret);
+/* agent_path: pod-probe-agent, which runs each container's exec probes in its context (one agent per
+ * container process); NULL, or an agent that cannot start there: podd starts each exec probe itself. */
+int prober_new(sd_event *e, const char *agent_path, Prober **ret);
 /* Cancels every attempt still running (no callbacks). Not from inside a callback of its own. */
 Prober *prober_free(Prober *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Prober *, prober_free);
