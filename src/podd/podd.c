@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <sys/resource.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,7 +104,23 @@ static int run(void) {
         return 0;
 }
 
+/* Every container with exec probes keeps two descriptors open in podd (its probe agent's socket and the
+ * agent's pidfd), every probe in flight one more: past a few hundred pods that is more than the soft limit
+ * of 1024 a service starts with. The hard limit is the real bound; podd uses no select(). Exec probes get
+ * their container's limit back (prober.c). */
+static void raise_nofile_limit(void) {
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+                return;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                log_message(LOG_WARNING, "Cannot raise the limit of open files to %llu: %m",
+                            (unsigned long long) rl.rlim_max);
+}
+
 int main(int argc, char *argv[]) {
+        raise_nofile_limit();
         int r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? 2 : 0;

@@ -11,7 +11,7 @@
  * second, each ~70 µs on a paravirtualised VM (bench/probes.py, perf). Here ticks land on a common grid
  * (PROBE_CLOCK_GRID_USEC), all that are due fire in one dispatch, and the timer is set once per grid
  * step at most. A tick fires at most one grid step after its due time, never before it. */
-#define PROBE_CLOCK_GRID_USEC (25 * USEC_PER_MSEC)
+#define PROBE_CLOCK_GRID_USEC (50 * USEC_PER_MSEC)
 
 typedef struct ProbeClock ProbeClock;
 typedef struct ProbeClockEntry ProbeClockEntry;

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -147,6 +148,8 @@ struct ExecProcess {
          * podd's own. Closed with the entry, which goes once the process is gone. */
         int cgroup_fd, mnt_fd, root_fd;
         char *cwd;
+        struct rlimit nofile; /* the container's limit of open files (podd raises its own) */
+        bool have_nofile;
         ExecAgent *agent;    /* the container's pod-probe-agent, started at the first attempt */
         bool agent_failed;   /* it cannot run in this context: attempts start from podd */
         ProcPrivileges priv; /* the container's, cap_amb reduced to what can be raised */
@@ -487,6 +490,8 @@ static int easy_setup(ProbeAttempt *a, const char *url, uint64_t timeout_usec) {
             curl_easy_setopt(c, CURLOPT_PRIVATE, a) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+            /* A probe's request is one write: Nagle cannot hold it, and this saves a setsockopt(). */
+            curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 0L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
@@ -930,15 +935,19 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
                 go_errno(errno, ebuf);
                 return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: socket: %s", a->addr, ebuf);
         }
-        if (connect(a->fd, &sa.sa, salen) < 0) {
-                if (errno != EINPROGRESS) {
-                        go_errno(errno, ebuf);
-                        return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s",
-                                            a->addr, ebuf);
-                }
-        } else
-                /* Connected at once (loopback can): the answer still comes from the loop. */
+        /* On loopback the handshake usually completes while connect() returns (the kernel runs the
+         * peer's side on the way out), so a second connect() already knows: EISCONN, or the refusal.
+         * Only a handshake still in flight (EALREADY) is waited for in the loop. */
+        int step = connect(a->fd, &sa.sa, salen) < 0 ? errno : 0;
+        if (step == EINPROGRESS)
+                step = connect(a->fd, &sa.sa, salen) < 0 ? errno : 0;
+        if (step == 0 || step == EISCONN)
+                /* The answer still comes from the loop. */
                 return finish_later(a, PROBE_OUTCOME_SUCCESS, "%s", "");
+        if (step != EALREADY && step != EINPROGRESS) {
+                go_errno(step, ebuf);
+                return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s", a->addr, ebuf);
+        }
 
         r = sd_event_add_io(a->prober->event, &a->io, a->fd, EPOLLOUT, on_tcp_io, a);
         if (r < 0)
@@ -1004,6 +1013,9 @@ static int exec_child(void *userdata) {
         if (c->agent_fd >= 0 &&
             (c->agent_fd == PROBE_AGENT_FD ? fcntl(PROBE_AGENT_FD, F_SETFD, 0) : dup2(c->agent_fd, PROBE_AGENT_FD)) < 0)
                 CHILD_FAIL(STAGE_STDIO);
+        /* Lowering a limit needs no privilege; raising the hard one does, so this goes first. */
+        if (x->have_nofile && setrlimit(RLIMIT_NOFILE, &x->nofile) < 0)
+                CHILD_FAIL(STAGE_RLIMIT);
         /* The container's privileges, in the order that keeps the right to drop them: the bounding set
          * while podd's CAP_SETPCAP is still effective, then the ids (keeping the permitted set only where
          * the container has one under a non-zero uid), then the container's exact sets, ambient last
@@ -1254,13 +1266,19 @@ static int exec_process_privileges(ExecProcess *e, const ProcPrivileges *own) {
         return 0;
 }
 
+static void exec_process_close_fds(ExecProcess *e) {
+        int *fds[] = { &e->pidfd, &e->cgroup_fd, &e->mnt_fd, &e->root_fd };
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                if (*fds[i] >= 0) {
+                        (void) close(*fds[i]);
+                        *fds[i] = -EBADF;
+                }
+}
+
 static ExecProcess *exec_process_free(ExecProcess *e) {
         if (!e)
                 return NULL;
-        int *fds[] = { &e->pidfd, &e->cgroup_fd, &e->mnt_fd, &e->root_fd };
-        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
-                if (*fds[i] >= 0)
-                        (void) close(*fds[i]);
+        exec_process_close_fds(e);
         exec_agent_unref(e->agent);
         free(e->cgroup);
         free(e->cwd);
@@ -1290,10 +1308,14 @@ static int proc_start_time(pid_t pid, uint64_t *ret) {
         return 0;
 }
 
-/* Whether the process of an entry still runs: one system call with a pidfd (signal 0 tests without
- * sending), else its start time read again. */
+/* Whether the process of an entry still runs, as far as the entry can serve it: while it has an agent,
+ * whether the agent runs (it ends with the process); otherwise one system call with a pidfd (signal 0
+ * tests without sending), else its start time read again. */
 static bool exec_process_alive(const ExecProcess *e) {
         uint64_t t;
+
+        if (e->agent)
+                return exec_agent_alive(e->agent);
 
         if (e->pidfd >= 0)
                 return syscall(SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) >= 0;
@@ -1376,6 +1398,8 @@ static int exec_process_read(Prober *p, pid_t pid, ExecProcess **ret, char **ret
                 if (!e->cwd)
                         return -ENOMEM;
         }
+
+        e->have_nofile = prlimit(pid, RLIMIT_NOFILE, NULL, &e->nofile) >= 0;
 
         /* Credentials and capabilities: only switched when they differ (an unprivileged podd cannot call
          * setgroups()), so that an exec probe in podd's own context needs no privileges. */
@@ -1462,12 +1486,11 @@ static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_
                 }
         }
 
-        /* The entry of pid is checked at every attempt: the PID may name another process by now. While
-         * the container's agent runs, that is its check (it ends with the process it serves). */
+        /* The entry of pid is checked at every attempt: the PID may name another process by now. */
         char key[16];
         (void) snprintf(key, sizeof key, "%d", (int) pid);
         ExecProcess *found = hashmap_get(p->processes, key);
-        if (found && !exec_agent_alive(found->agent) && !exec_process_alive(found)) {
+        if (found && !exec_process_alive(found)) {
                 hashmap_remove(p->processes, key);
                 found = exec_process_free(found);
         }
@@ -1610,6 +1633,8 @@ static const char *stage_text(int stage) {
                 return "cannot take the container's ambient capabilities";
         case STAGE_NNP:
                 return "cannot set no_new_privs";
+        case STAGE_RLIMIT:
+                return "cannot take the container's limit of open files";
         case STAGE_AGENT:
                 return "the container's probe agent did not take the command";
         default:
@@ -1745,27 +1770,37 @@ static int agent_spawn(Prober *p, const ExecContext *c, ExecProcess *e) {
         if (r < 0) {
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, NULL, 0);
+                return r;
         }
-        return r;
+        /* The agent holds the context now, and ends with the process: the descriptors that entered it
+         * and named the process are not needed while it runs (four per container, with hundreds of
+         * containers). Should the agent end, the entry goes and is read again. */
+        exec_process_close_fds(e);
+        return 0;
 }
 
-/* Hands the attempt to the container's agent, starting one if needed. 1: handed over; 0: run it from
- * podd (no agent can run here, or it cannot take this command); -errno for podd's own failures. */
+/* Hands the attempt to the container's agent, starting one if the entry has none. 1: handed over (or
+ * answered: the agent did not take it); 0: run it from podd (no agent can run here); -errno for podd's
+ * own failures. An entry whose agent has ended is dropped by exec_process_get(), never reused. */
 static int exec_via_agent(ProbeAttempt *a, const ProbeTarget *t, const ExecContext *c) {
         Prober *p = a->prober;
         ExecProcess *e = c->proc;
         int r;
 
-        if (!exec_agent_alive(e->agent)) {
-                e->agent = exec_agent_unref(e->agent);
+        if (!e->agent) {
                 r = agent_spawn(p, c, e);
                 if (r < 0 || !e->agent)
                         return r;
         }
         a->agent_id = ++p->agent_ids;
         r = exec_agent_run(e->agent, a->agent_id, t->timeout_usec, c->candidates, t->argv, on_agent_done, a);
-        if (r < 0)
-                return 0;
+        if (r < 0) {
+                /* The entry's descriptors went to the agent: no fallback for this one. */
+                char ebuf[128];
+                go_errno(-r, ebuf);
+                r = finish_later(a, PROBE_OUTCOME_ERROR, "%s: %s", stage_text(STAGE_AGENT), ebuf);
+                return r < 0 ? r : 1;
+        }
         a->agent = exec_agent_ref(e->agent);
         /* The agent answers at the timeout itself; this only guards against an agent that hangs. */
         r = sd_event_add_time_relative(p->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec + AGENT_SLACK_USEC,

@@ -60,5 +60,6 @@ typedef enum ExecStage {
         STAGE_AMBIENT,
         STAGE_NNP,
         STAGE_EXEC,
+        STAGE_RLIMIT,
         STAGE_AGENT, /* the agent was gone or could not take the request */
 } ExecStage;
