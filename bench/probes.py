@@ -11,9 +11,10 @@ Boots tests/integration/sandbox.py, installs the build, starts podd.service, and
     most one liveness and one readiness probe, and a startup probe stops once it succeeds: 3 probes that keep
     running need two containers.)
 Then, over --seconds (default 60) with all pods Running, it prints:
-  - podd's CPU use in % of one core: utime+stime of podd's own process from /proc/PID/stat (the exec probes'
-    processes are children and are not included; their own CPU is printed beside it), also for systemd
-    (PID 1) and dbus-daemon, and podd's with 0 pods for comparison;
+  - podd's CPU use in % of one core: utime+stime of podd's own process from /proc/PID/stat (exec probes run
+    from a pod-probe-agent per container, in the container's cgroup: the agents' CPU and their commands'
+    are printed beside it; where podd starts exec probes itself they are its children, printed too), also
+    for systemd (PID 1) and dbus-daemon, and podd's with 0 pods for comparison;
   - podd's RSS (VmRSS) at the end and its peak (VmHWM);
   - the probe period jitter: for each pod, the intervals between consecutive httpGet requests the server
     recorded, minus the period (1 s): p50/p95/max lateness, and the requests per second that arrived.
@@ -85,16 +86,47 @@ def proc_stats(pid):
         return ((utime + stime) / tck, (cutime + cstime) / tck, kib("VmRSS"), kib("VmHWM"))
 
 
+def agent_pids():
+        """The pod-probe-agent processes (one per container with exec probes)."""
+        found = []
+        for d in os.listdir("/proc"):
+                try:
+                        with open(f"/proc/{d}/comm") as f:
+                                if f.read().strip() == "pod-probe-agent":  # comm keeps 15 characters: all of it
+                                        found.append(int(d))
+                except (OSError, ValueError):
+                        pass
+        return found
+
+
+def agents_cpu(pids):
+        """CPU seconds of the agents and of the probes they reaped, by PID."""
+        out = {}
+        for pid in pids:
+                st = proc_stats(pid)
+                if st:
+                        out[pid] = (st[0], st[1])
+        return out
+
+
 def inside_measure(seconds):
         pids = {"podd": main_pid("podd.service"), "systemd": 1, "dbus": main_pid("dbus.service")}
+        agents = agent_pids()
         t0 = time.monotonic()
         w0 = time.time()
         before = {k: proc_stats(p) for k, p in pids.items()}
+        a0 = agents_cpu(agents)
         time.sleep(seconds)
         after = {k: proc_stats(p) for k, p in pids.items()}
+        a1 = agents_cpu(agents)
         wall = time.monotonic() - t0
         w1 = time.time()
         res = {"wall": wall, "from": w0, "to": w1}
+        # Agents alive through the whole window only (a restarted container's agent is a new process).
+        both = [p for p in a0 if p in a1]
+        res["agents"] = {"n": len(both),
+                         "cpu_pct": sum(a1[p][0] - a0[p][0] for p in both) / wall * 100,
+                         "children_cpu_pct": sum(a1[p][1] - a0[p][1] for p in both) / wall * 100}
         for k in pids:
                 if before[k] and after[k]:
                         res[k] = {"cpu_pct": (after[k][0] - before[k][0]) / wall * 100,
@@ -247,6 +279,11 @@ def host_main(args):
                 row(f"podd CPU, {args.pods} pods × {len(args.only)} probes ({m['wall']:.0f} s)",
                     f"{p['cpu_pct']:.2f} % of one core (own; its children, the exec probes: "
                     f"{p['children_cpu_pct']:.2f} %)")
+                ag = m.get("agents", {})
+                if ag.get("n"):
+                        row("  pod-probe-agents (exec probes)",
+                            f"{ag['n']} agents: {ag['cpu_pct']:.2f} % of one core (own; the probe commands they "
+                            f"run: {ag['children_cpu_pct']:.2f} %)")
                 row("  systemd (PID 1), dbus-daemon meanwhile",
                     f"{m['systemd']['cpu_pct']:.2f} %, {m['dbus']['cpu_pct']:.2f} % of one core")
                 row("podd RSS at the end", f"{p['rss_kib'] / 1024:.1f} MiB (peak VmHWM {p['hwm_kib'] / 1024:.1f} MiB)")

@@ -70,20 +70,17 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 char buf[sizeof(ProbeAgentReply) + PROBE_AGENT_OUTPUT_MAX + 1];
         } msg;
 
-        /* Every answer waiting, in one dispatch. A callback may drop references; ours keeps a alive. */
-        for (;;) {
-                ssize_t n = recv(a->sock, msg.buf, sizeof msg.buf - 1, MSG_DONTWAIT);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        break;
-                if (n <= 0) {
-                        close_socket(a);
-                        fail_pending(a);
-                        break;
-                }
-                if ((size_t) n < sizeof msg.head)
-                        continue;
+        /* One answer per dispatch: the socket stays readable while more wait (epoll is level-triggered),
+         * which spares the read that would only find none left. A callback may drop references; ours
+         * keeps a alive. */
+        ssize_t n;
+        do
+                n = recv(a->sock, msg.buf, sizeof msg.buf - 1, MSG_DONTWAIT);
+        while (n < 0 && errno == EINTR);
+        if (n == 0 || (n < 0 && errno != EAGAIN)) {
+                close_socket(a);
+                fail_pending(a);
+        } else if ((size_t) n >= sizeof msg.head) {
                 size_t size = (size_t) n - sizeof msg.head;
                 msg.buf[n] = '\0';
                 for (size_t i = 0; i < PROBE_AGENT_RUNS_MAX; i++) {
@@ -94,8 +91,6 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                         p.cb(&msg.head, msg.buf + sizeof msg.head, size, p.userdata);
                         break;
                 }
-                if (a->sock < 0)
-                        break;
         }
         exec_agent_unref(a);
         return 0;
