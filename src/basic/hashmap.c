@@ -143,6 +143,17 @@ size_t hashmap_size(const Hashmap *h) {
         return h ? h->n_used : 0;
 }
 
+void *hashmap_steal_first(Hashmap *h) {
+        size_t state = 0;
+        const char *key;
+        void *v;
+
+        if (!hashmap_iterate(h, &state, &key, &v))
+                return NULL;
+        hashmap_remove(h, key);
+        return v;
+}
+
 bool hashmap_iterate(const Hashmap *h, size_t *state, const char **ret_key, void **ret_value) {
         assert(state);
 

@@ -12,5 +12,8 @@ int hashmap_put(Hashmap *h, const char *key, void *value); /* -EEXIST if present
 void *hashmap_get(const Hashmap *h, const char *key) _pure_;
 void *hashmap_remove(Hashmap *h, const char *key);
 size_t hashmap_size(const Hashmap *h) _pure_;
+/* Takes some entry out and returns its value, NULL when empty: `while ((v = hashmap_steal_first(h)))
+ * free_it(v);` empties a map whose values it owns. */
+void *hashmap_steal_first(Hashmap *h);
 /* Iteration: *state starts at 0; returns false at the end. Removal of the current entry is allowed. */
 bool hashmap_iterate(const Hashmap *h, size_t *state, const char **ret_key, void **ret_value);

@@ -1120,13 +1120,9 @@ static void manager_adopt(Manager *m) {
 }
 
 static void manager_free_adopt_units(Manager *m) {
-        size_t state = 0;
-        const char *key;
         void *v;
-        while (hashmap_iterate(m->adopt_units, &state, &key, &v)) {
-                hashmap_remove(m->adopt_units, key);
+        while ((v = hashmap_steal_first(m->adopt_units)))
                 adopted_unit_free(v);
-        }
 }
 
 static void on_enumerated(SystemdClient *c, const char *unit, int r, const char *result,
@@ -1216,13 +1212,9 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         /* Pods keep running: podd's end is not theirs. Only podd's memory of them goes. */
-        size_t state = 0;
-        const char *key;
-        void *v;
-        while (hashmap_iterate(m->pods, &state, &key, &v)) {
-                hashmap_remove(m->pods, key);
-                pod_run_free(v);
-        }
+        PodRun *p;
+        while ((p = hashmap_steal_first(m->pods)))
+                pod_run_free(p);
         hashmap_free(m->pods);
         prober_free(m->prober);
         probe_clock_free(m->probe_clock);

@@ -1964,13 +1964,9 @@ Prober *prober_free(Prober *p) {
         proc_privileges_done(&p->own_privileges);
         free(p->own_cgroup);
         free(p->agent_path);
-        size_t state = 0;
-        const char *key;
-        void *v;
-        while (hashmap_iterate(p->processes, &state, &key, &v)) {
-                hashmap_remove(p->processes, key);
-                exec_process_free(v);
-        }
+        ExecProcess *e;
+        while ((e = hashmap_steal_first(p->processes)))
+                exec_process_free(e);
         hashmap_free(p->processes);
         if (p->null_fd >= 0)
                 (void) close(p->null_fd);

@@ -134,3 +134,22 @@ TEST(iterate) {
         ASSERT_NULL(hashmap_get(h, "d"));
         ASSERT_NOT_NULL(hashmap_get(h, "e"));
 }
+
+TEST(steal_first) {
+        _cleanup_(hashmap_freep) Hashmap *h = hashmap_new();
+        static const char *const keys[] = { "a", "b", "c" };
+        int values[ELEMENTSOF(keys)], seen = 0;
+        ASSERT_NOT_NULL(h);
+        ASSERT_NULL(hashmap_steal_first(h));
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                values[i] = 1 << i;
+                ASSERT_OK(hashmap_put(h, keys[i], &values[i]));
+        }
+        /* Every value comes out once, then the map is empty. */
+        int *v;
+        while ((v = hashmap_steal_first(h)))
+                seen |= *v;
+        ASSERT_EQ(seen, 7);
+        ASSERT_EQ(hashmap_size(h), 0);
+        ASSERT_NULL(hashmap_steal_first(NULL));
+}
