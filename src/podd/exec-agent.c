@@ -156,7 +156,7 @@ int exec_agent_run(ExecAgent *a, uint64_t id, uint64_t timeout_usec, char *const
                 ProbeAgentRequest head;
                 char buf[sizeof(ProbeAgentRequest) + PROBE_AGENT_REQUEST_MAX];
         } msg;
-        size_t size = sizeof msg.head, n_candidates = 0;
+        size_t size;
         Pending *slot = NULL;
         int r;
 
@@ -167,18 +167,9 @@ int exec_agent_run(ExecAgent *a, uint64_t id, uint64_t timeout_usec, char *const
                         slot = &a->pending[i];
         if (!slot)
                 return -EBUSY;
-
-        for (int pass = 0; pass < 2; pass++)
-                for (char *const *s = pass == 0 ? candidates : argv; *s; s++) {
-                        size_t len = strlen(*s) + 1;
-                        if (size + len > sizeof msg.buf)
-                                return -E2BIG;
-                        memcpy(msg.buf + size, *s, len);
-                        size += len;
-                        n_candidates += pass == 0;
-                }
-        msg.head = (ProbeAgentRequest) { .type = PROBE_AGENT_RUN, .n_candidates = (uint32_t) n_candidates,
-                                         .id = id, .timeout_usec = timeout_usec };
+        r = probe_agent_request_encode(msg.buf, sizeof msg.buf, id, timeout_usec, candidates, argv, &size);
+        if (r < 0)
+                return r;
         r = send_request(a, msg.buf, size);
         if (r < 0)
                 return r;

@@ -54,10 +54,8 @@ typedef struct Spawn {
 static Run runs[PROBE_AGENT_RUNS_MAX];
 static int sock = PROBE_AGENT_FD, null_fd = -1;
 static void *stack;
-static union {
-        ProbeAgentRequest req;
-        char buf[sizeof(ProbeAgentRequest) + PROBE_AGENT_REQUEST_MAX + 1];
-} in;
+static char in[sizeof(ProbeAgentRequest) + PROBE_AGENT_REQUEST_MAX + 1];
+static ProbeAgentRequest req;
 
 static uint64_t now_usec(void) {
         struct timespec ts;
@@ -165,45 +163,16 @@ static int child(void *userdata) {
         _exit(127);
 }
 
-/* Splits the request's strings into the two NULL-terminated vectors (pointing into in.buf). */
-static int parse(size_t size, char ***ret_candidates, char ***ret_argv) {
-        static char *vec[PROBE_AGENT_REQUEST_MAX + 2]; /* each string is one byte at least */
-        char *p = in.buf + sizeof in.req, *end = in.buf + size;
-        size_t n = 0;
-
-        if (size == sizeof in.req || end[-1] != '\0')
-                return -EBADMSG;
-        while (p < end) {
-                vec[n++] = p;
-                p += strlen(p) + 1;
-        }
-        if (in.req.n_candidates == 0 || in.req.n_candidates >= n)
-                return -EBADMSG;
-        /* Candidates, a NULL, then argv, a NULL: shift argv by one to make room. */
-        memmove(vec + in.req.n_candidates + 1, vec + in.req.n_candidates,
-                (n - in.req.n_candidates) * sizeof(char *));
-        vec[in.req.n_candidates] = NULL;
-        vec[n + 1] = NULL;
-        *ret_candidates = vec;
-        *ret_argv = vec + in.req.n_candidates + 1;
-        return 0;
-}
-
-static void start(size_t size) {
+static void start(char **candidates, char **argv) {
         Run *r = NULL;
-        char **candidates, **argv;
         int pipefd[2], pidfd = -1;
 
         for (size_t i = 0; i < PROBE_AGENT_RUNS_MAX && !r; i++)
                 if (!runs[i].used)
                         r = &runs[i];
-        Run failed = { .id = in.req.id };
+        Run failed = { .id = req.id };
         if (!r) {
                 reply(&failed, PROBE_AGENT_FAILED, STAGE_AGENT, EBUSY);
-                return;
-        }
-        if (parse(size, &candidates, &argv) < 0) {
-                reply(&failed, PROBE_AGENT_FAILED, STAGE_AGENT, EBADMSG);
                 return;
         }
         if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -230,8 +199,8 @@ static void start(size_t size) {
                 reply(&failed, PROBE_AGENT_FAILED, s.stage, s.error);
                 return;
         }
-        *r = (Run) { .used = true, .id = in.req.id, .pid = pid, .pidfd = pidfd, .out_fd = pipefd[0],
-                     .deadline = now_usec() + in.req.timeout_usec };
+        *r = (Run) { .used = true, .id = req.id, .pid = pid, .pidfd = pidfd, .out_fd = pipefd[0],
+                     .deadline = now_usec() + req.timeout_usec };
 }
 
 static void cancel(uint64_t id) {
@@ -244,18 +213,26 @@ static void cancel(uint64_t id) {
 
 /* Reads every request that is waiting. Returns false once podd has closed its end. */
 static bool read_requests(void) {
+        static const char *vec[PROBE_AGENT_REQUEST_MAX + 2]; /* each string is one byte at least */
+        const char **candidates, **argv;
+
         for (;;) {
-                ssize_t n = recv(sock, in.buf, sizeof in.buf - 1, MSG_DONTWAIT);
+                ssize_t n = recv(sock, in, sizeof in - 1, MSG_DONTWAIT);
                 if (n < 0)
                         return errno == EAGAIN || errno == EINTR;
                 if (n == 0)
                         return false;
-                if ((size_t) n < sizeof in.req)
+                if (probe_agent_request_decode(in, (size_t) n, &req, vec, &candidates, &argv) < 0) {
+                        if ((size_t) n >= sizeof req) {
+                                Run failed = { .id = req.id };
+                                reply(&failed, PROBE_AGENT_FAILED, STAGE_AGENT, EBADMSG);
+                        }
                         continue;
-                if (in.req.type == PROBE_AGENT_RUN)
-                        start((size_t) n);
-                else if (in.req.type == PROBE_AGENT_CANCEL)
-                        cancel(in.req.id);
+                }
+                if (req.type == PROBE_AGENT_RUN)
+                        start((char **) candidates, (char **) argv);
+                else
+                        cancel(req.id);
         }
 }
 

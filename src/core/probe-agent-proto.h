@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* What podd's prober and pod-probe-agent say to each other. An agent runs in one container's context
@@ -63,3 +64,17 @@ typedef enum ExecStage {
         STAGE_RLIMIT,
         STAGE_AGENT, /* the agent was gone or could not take the request */
 } ExecStage;
+
+/* The request codec, shared by podd (encode) and the agent (decode); pure, fuzzed
+ * (tests/fuzz/fuzz-probe-agent-request.c). */
+
+/* Writes a RUN request for candidates (tried in order for argv[0]) and argv into buf (at most size
+ * bytes; sizeof(ProbeAgentRequest) + PROBE_AGENT_REQUEST_MAX always suffices). -E2BIG when the strings
+ * exceed PROBE_AGENT_REQUEST_MAX or buf, -EINVAL without a candidate or an argv[0]. */
+int probe_agent_request_encode(void *buf, size_t size, uint64_t id, uint64_t timeout_usec,
+                               char *const *candidates, char *const *argv, size_t *ret_size);
+/* Reads a RUN or CANCEL request of size bytes from buf (left unchanged). For RUN, points vec's entries into
+ * buf: candidates, NULL, argv, NULL; vec must have room for size + 2 pointers. -EBADMSG on anything
+ * malformed (short, unterminated strings, no candidate, no argv). */
+int probe_agent_request_decode(const char *buf, size_t size, ProbeAgentRequest *ret_head, const char **vec,
+                               const char ***ret_candidates, const char ***ret_argv);
