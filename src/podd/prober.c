@@ -490,8 +490,6 @@ static int easy_setup(ProbeAttempt *a, const char *url, uint64_t timeout_usec) {
             curl_easy_setopt(c, CURLOPT_PRIVATE, a) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_NOPROXY, "*") != CURLE_OK ||
-            /* A probe's request is one write: Nagle cannot hold it, and this saves a setsockopt(). */
-            curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 0L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L) != CURLE_OK ||
             curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||

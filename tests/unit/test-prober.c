@@ -649,6 +649,18 @@ TEST(many_at_once_and_free_with_pending) {
         sd_event_unref(e);
 }
 
+static size_t environ_size(pid_t pid) {
+        char path[64], buf[4096];
+        size_t n = 0;
+        snprintf(path, sizeof path, "/proc/%d/environ", (int) pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return 0;
+        n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        return n;
+}
+
 /* Starts argv (with cwd) as a process of its own and waits until it has become `sleep`. */
 static pid_t start_target(const char *cwd, char *const *argv) {
         pid_t pid = fork();
@@ -669,7 +681,9 @@ static pid_t start_target(const char *cwd, char *const *argv) {
                 ssize_t n = readlink(path, exe, sizeof exe - 1);
                 if (n > 0) {
                         exe[n] = '\0';
-                        if (endswith(exe, "/sleep"))
+                        /* /proc/PID/exe changes before execve() has laid out the new environment: wait
+                         * for that too, or a probe would read an empty one. */
+                        if (endswith(exe, "/sleep") && environ_size(pid) > 0)
                                 return pid;
                 }
                 if (waitpid(pid, NULL, WNOHANG) == pid)
