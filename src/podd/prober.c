@@ -1011,9 +1011,17 @@ static int exec_child(void *userdata) {
         if (c->agent_fd >= 0 &&
             (c->agent_fd == PROBE_AGENT_FD ? fcntl(PROBE_AGENT_FD, F_SETFD, 0) : dup2(c->agent_fd, PROBE_AGENT_FD)) < 0)
                 CHILD_FAIL(STAGE_STDIO);
-        /* Lowering a limit needs no privilege; raising the hard one does, so this goes first. */
-        if (x->have_nofile && setrlimit(RLIMIT_NOFILE, &x->nofile) < 0)
-                CHILD_FAIL(STAGE_RLIMIT);
+        /* The container's limit of open files (podd raised its own soft limit). Raising a hard limit
+         * needs a privilege, so this goes first; without it (an unprivileged podd, valgrind) the
+         * container's soft limit under the hard limit there is. */
+        if (x->have_nofile && setrlimit(RLIMIT_NOFILE, &x->nofile) < 0) {
+                struct rlimit own;
+                if (getrlimit(RLIMIT_NOFILE, &own) < 0)
+                        CHILD_FAIL(STAGE_RLIMIT);
+                own.rlim_cur = MIN(x->nofile.rlim_cur, own.rlim_max);
+                if (setrlimit(RLIMIT_NOFILE, &own) < 0)
+                        CHILD_FAIL(STAGE_RLIMIT);
+        }
         /* The container's privileges, in the order that keeps the right to drop them: the bounding set
          * while podd's CAP_SETPCAP is still effective, then the ids (keeping the permitted set only where
          * the container has one under a non-zero uid), then the container's exact sets, ambient last
@@ -1951,10 +1959,11 @@ Prober *prober_free(Prober *p) {
                 return NULL;
         while (p->attempts)
                 attempt_free(p->attempts);
-        if (p->multi)
-                (void) curl_multi_cleanup(p->multi);
+        /* Pooled handles first: each still refers to the multi handle's shared state. */
         while (p->n_idle_easy > 0)
                 curl_easy_cleanup(p->idle_easy[--p->n_idle_easy]);
+        if (p->multi)
+                (void) curl_multi_cleanup(p->multi);
         sd_event_source_disable_unref(p->curl_timer);
         sd_event_source_disable_unref(p->curl_kick);
         if (p->stack)
