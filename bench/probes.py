@@ -321,6 +321,11 @@ def host_main(args):
                         kinds[key] = kinds.get(key, 0) + 1
                 for key, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:5]:
                         row("  Unhealthy event", f"{n} × {key}")
+                if args.hold:
+                        print(f"holding the sandbox for {args.hold:.0f} s (podd is PID "
+                              f"{subprocess.run(['pgrep', '-x', 'podd'], capture_output=True, text=True).stdout.split()} "
+                              f"on the host): attach a profiler now", flush=True)
+                        time.sleep(args.hold)
         finally:
                 sb.shutdown()
                 sb.remove_state()
@@ -344,6 +349,8 @@ def main():
         ap.add_argument("--seconds", type=float, default=60)
         ap.add_argument("--period", type=int, default=1, help="periodSeconds of every probe")
         ap.add_argument("--settle", type=float, default=10, help="seconds between all Running and the measurement")
+        ap.add_argument("--hold", type=float, default=0,
+                        help="seconds to keep the sandbox and its pods after the figures, for a profiler")
         ap.add_argument("--only", default="http,tcp,exec",
                         help="which of the probes each pod gets (comma-separated: http, tcp, exec)")
         args = ap.parse_args()

@@ -84,6 +84,13 @@ static inline void closep(int *fd) {
                 (void) close(*fd);
 }
 
+/* close() that returns -EBADF, for `fd = safe_close(fd);` */
+static inline int safe_close(int fd) {
+        if (fd >= 0)
+                (void) close(fd);
+        return -EBADF;
+}
+
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)     \
         static inline void func##p(type *p) {       \
                 if (*p)                             \

@@ -9,8 +9,12 @@
  * exec probes: podd's share of an attempt is then two messages instead of a clone() in its own address
  * space, and the context (cgroup, namespaces, credentials, environment) is entered once, not per attempt.
  *
- * Transport: a SOCK_SEQPACKET socket, the agent's descriptor PROBE_AGENT_FD; one message, one record. */
+ * Transport: a SOCK_SEQPACKET socket, the agent's descriptor PROBE_AGENT_FD; one message, one record. The
+ * container's main process comes as a pidfd, PROBE_AGENT_PIDFD (a PID could name another process by the time
+ * the agent looked it up): the agent ends with it. Its first record is PROBE_AGENT_READY, once it is set up;
+ * an agent that ends before that cannot run in that context, and podd then starts the probes itself. */
 #define PROBE_AGENT_FD 3
+#define PROBE_AGENT_PIDFD 4
 /* A request's strings (candidates for argv[0], then argv) are bounded so that a record always fits. */
 #define PROBE_AGENT_REQUEST_MAX (64 * 1024)
 /* The output an agent keeps of a command, as the kubelet keeps 10 KiB. */
@@ -36,6 +40,7 @@ typedef enum ProbeAgentResult {
         PROBE_AGENT_SIGNALED,    /* value: the signal */
         PROBE_AGENT_TIMED_OUT,   /* its process group was killed at the timeout */
         PROBE_AGENT_FAILED,      /* it did not start: value is the stage (ExecStage), error the errno */
+        PROBE_AGENT_READY,       /* not an answer: the agent's first record (id 0), once it is set up */
 } ProbeAgentResult;
 
 typedef struct ProbeAgentReply {

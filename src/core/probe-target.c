@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <strings.h>
 
 #include "env-expand.h"
 #include "probe-target.h"
@@ -20,17 +21,45 @@ void probe_target_done(ProbeTarget *t) {
 
 /* ---- httpGet ---- */
 
+/* Go's hasToken(): whether the comma-separated list v names token, in any case. */
+static bool has_token(const char *v, const char *token) {
+        size_t n = strlen(token);
+
+        for (const char *p = v; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+                p += strspn(p, " \t");
+                if (strncasecmp(p, token, n) == 0 && strchr(" \t,", p[n]))
+                        return true;
+        }
+        return false;
+}
+
 static int build_headers(const HTTPGetAction *g, char ***ret) {
         _cleanup_free_ HttpHeaderRef *refs = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        const char *connection = NULL;
+        int r;
 
         if (g->n_http_headers > 0) {
                 refs = calloc(g->n_http_headers, sizeof(HttpHeaderRef));
                 if (!refs)
                         return -ENOMEM;
         }
-        for (size_t i = 0; i < g->n_http_headers; i++)
+        for (size_t i = 0; i < g->n_http_headers; i++) {
                 refs[i] = (HttpHeaderRef) { g->http_headers[i].name, g->http_headers[i].value };
-        return http_request_headers(refs, g->n_http_headers, PROBE_USER_AGENT, ret);
+                const HTTPHeader *h = &g->http_headers[i];
+                if (!connection && h->name && strcasecmp(h->name, "Connection") == 0)
+                        connection = h->value ?: "";
+        }
+        r = http_request_headers(refs, g->n_http_headers, PROBE_USER_AGENT, &l);
+        if (r < 0)
+                return r;
+        /* The kubelet's probe transport disables keep-alives, and Go's transport then asks the server to
+         * close the connection, unless the request already does. */
+        if (!connection || !has_token(connection, "close"))
+                if (strv_extend(&l, "Connection: close") < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
 }
 
 /* ---- exec ---- */

@@ -19,9 +19,10 @@ typedef struct Pending {
 
 struct ExecAgent {
         unsigned n_ref;
+        bool ready; /* it said PROBE_AGENT_READY */
         int sock;
         pid_t pid;
-        sd_event_source *io;
+        IOBatchWatch *io;
         sd_event_source *child;
         Pending pending[PROBE_AGENT_RUNS_MAX];
 };
@@ -57,30 +58,36 @@ static void fail_pending(ExecAgent *a) {
 }
 
 static void close_socket(ExecAgent *a) {
-        a->io = sd_event_source_disable_unref(a->io);
+        a->io = io_batch_remove(a->io);
         if (a->sock >= 0)
                 (void) close(a->sock);
         a->sock = -EBADF;
 }
 
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_io(IOBatchWatch *w, int fd, uint32_t revents, void *userdata) {
         ExecAgent *a = exec_agent_ref(userdata);
         static union {
                 ProbeAgentReply head;
                 char buf[sizeof(ProbeAgentReply) + PROBE_AGENT_OUTPUT_MAX + 1];
         } msg;
 
-        /* One answer per dispatch: the socket stays readable while more wait (epoll is level-triggered),
+        /* One answer per dispatch: the socket stays readable while more wait (the batch is level-triggered),
          * which spares the read that would only find none left. A callback may drop references; ours
          * keeps a alive. */
         ssize_t n;
         do
                 n = recv(a->sock, msg.buf, sizeof msg.buf - 1, MSG_DONTWAIT);
         while (n < 0 && errno == EINTR);
-        if (n == 0 || (n < 0 && errno != EAGAIN)) {
+        if (n < 0 && errno == EAGAIN)
+                ; /* woken with nothing to read */
+        else if (n <= 0) {
                 close_socket(a);
                 fail_pending(a);
-        } else if ((size_t) n >= sizeof msg.head) {
+        } else if ((size_t) n < sizeof msg.head)
+                ; /* not a record of ours */
+        else if (msg.head.result == PROBE_AGENT_READY)
+                a->ready = true;
+        else {
                 size_t size = (size_t) n - sizeof msg.head;
                 msg.buf[n] = '\0';
                 for (size_t i = 0; i < PROBE_AGENT_RUNS_MAX; i++) {
@@ -93,22 +100,27 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
                 }
         }
         exec_agent_unref(a);
-        return 0;
 }
 
-int exec_agent_new(sd_event *e, int sock, pid_t pid, ExecAgent **ret) {
+int exec_agent_new(sd_event *e, IOBatch *batch, int sock, pid_t pid, ExecAgent **ret) {
         ExecAgent *a = calloc(1, sizeof(ExecAgent));
         int r;
 
         if (!a) {
                 (void) close(sock);
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
                 return -ENOMEM;
         }
         *a = (ExecAgent) { .n_ref = 1, .sock = sock, .pid = pid };
         r = sd_event_add_child(e, &a->child, pid, WEXITED, on_agent_exit, a);
         if (r >= 0)
-                r = sd_event_add_io(e, &a->io, sock, EPOLLIN, on_io, a);
+                r = io_batch_add(batch, sock, EPOLLIN, on_io, a, &a->io);
         if (r < 0) {
+                /* With a child source the loop reaps it (exec_agent_unref hands the source over). */
+                (void) kill(pid, SIGKILL);
+                if (!a->child)
+                        (void) waitpid(pid, NULL, 0);
                 exec_agent_unref(a);
                 return r;
         }
@@ -142,6 +154,10 @@ ExecAgent *exec_agent_unref(ExecAgent *a) {
 
 bool exec_agent_alive(const ExecAgent *a) {
         return a && a->sock >= 0;
+}
+
+bool exec_agent_ready(const ExecAgent *a) {
+        return a && a->ready;
 }
 
 static int send_request(ExecAgent *a, const void *buf, size_t size) {

@@ -67,7 +67,9 @@ static int run(void) {
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
                 return log_message(LOG_ERR, "Failed to block signals: %m"), -errno;
 
-        r = sd_event_default(&event);
+        /* Not sd_event_default(): systemd 252 checks the default loop's thread with a gettid() system call
+         * at every iteration, hundreds a second with probes running. */
+        r = sd_event_new(&event);
         if (r < 0)
                 return log_message(LOG_ERR, "Failed to allocate the event loop: %s", strerror(-r)), r;
         /* SIGTERM (systemctl stop podd) ends podd, never its pods. */

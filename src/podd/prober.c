@@ -77,8 +77,11 @@ struct ProbeAttempt {
         uint64_t timeout_usec;
         bool in_callback;
 
-        /* A result known before any I/O, delivered from a defer source. */
-        sd_event_source *defer;
+        /* A result known before any I/O (a connect on loopback, a setup failure), delivered from the
+         * prober's one defer source with the others known meanwhile: one loop iteration for them all. */
+        bool known;
+        unsigned known_round;
+        ProbeAttempt *known_prev, *known_next;
         ProbeOutcome outcome;
         char *output;
 
@@ -101,7 +104,7 @@ struct ProbeAttempt {
 
         /* tcpSocket to an address */
         int fd;
-        sd_event_source *io;
+        IOBatchWatch *io;
         sd_event_source *timer;
 
         /* exec */
@@ -165,6 +168,8 @@ struct ExecProcess {
         char *environ_buf;
         char **envp;
         const char *search; /* PATH, inside environ_buf, or NULL */
+        char **candidates[3]; /* per command name: the name, then the paths to try */
+        unsigned next_candidates;
 };
 
 struct Prober {
@@ -172,6 +177,9 @@ struct Prober {
         CURLM *multi;
         sd_event_source *curl_timer;
         sd_event_source *curl_kick; /* libcurl's "now": a defer source, not a timer */
+        sd_event_source *known;     /* delivers the known results, in order */
+        ProbeAttempt *known_head, *known_tail;
+        unsigned known_round;       /* the dispatch that delivers the results known from now on */
         CURL *idle_easy[EASY_POOL_MAX]; /* handles of finished transfers, reset, for the next ones */
         size_t n_idle_easy;
         ProbeAttempt *attempts;
@@ -182,6 +190,7 @@ struct Prober {
         Hashmap *processes;       /* PID → ExecProcess */
         uint64_t processes_swept; /* CLOCK_MONOTONIC: when entries of gone processes were last dropped */
         int null_fd;              /* /dev/null for the probes' stdin, opened at the first exec attempt */
+        IOBatch *batch;           /* the sockets of transfers, connects and agents, under one loop source */
         char *agent_path;         /* pod-probe-agent, or NULL: exec probes start from podd itself */
         uint64_t agent_ids;       /* the last id given to a command sent to an agent */
 };
@@ -267,6 +276,22 @@ static void attempt_unlink(ProbeAttempt *a) {
         a->prev = a->next = NULL;
 }
 
+static void known_unlink(ProbeAttempt *a) {
+        Prober *p = a->prober;
+        if (!a->known)
+                return;
+        if (a->known_prev)
+                a->known_prev->known_next = a->known_next;
+        else
+                p->known_head = a->known_next;
+        if (a->known_next)
+                a->known_next->known_prev = a->known_prev;
+        else
+                p->known_tail = a->known_prev;
+        a->known_prev = a->known_next = NULL;
+        a->known = false;
+}
+
 static int on_orphan_exit(sd_event_source *s, const siginfo_t *si, void *userdata) {
         /* The loop owned this source since its attempt went away. Ending the floating state drops the
          * loop's reference; sd-event frees the source and reaps the child after this returns. */
@@ -280,7 +305,7 @@ static void attempt_free(ProbeAttempt *a) {
         if (!a)
                 return;
 
-        sd_event_source_disable_unref(a->defer);
+        known_unlink(a);
 
         if (a->easy) {
                 if (a->in_multi)
@@ -289,7 +314,7 @@ static void attempt_free(ProbeAttempt *a) {
         }
         curl_slist_free_all(a->headers);
 
-        sd_event_source_disable_unref(a->io);
+        io_batch_remove(a->io);
         sd_event_source_disable_unref(a->timer);
         if (a->fd >= 0)
                 (void) close(a->fd);
@@ -348,9 +373,19 @@ static void attempt_finishf(ProbeAttempt *a, ProbeOutcome outcome, const char *f
         attempt_finish(a, outcome, s ?: "out of memory", NULL);
 }
 
-static int on_defer(sd_event_source *s, void *userdata) {
-        ProbeAttempt *a = userdata;
-        attempt_finish(a, a->outcome, a->output, NULL);
+static int on_known(sd_event_source *s, void *userdata) {
+        Prober *p = userdata;
+        unsigned round = p->known_round++;
+        ProbeAttempt *a;
+
+        /* Results that callbacks make known meanwhile wait for the next dispatch: each round ends. A
+         * callback may free any attempt, which leaves the list. */
+        while ((a = p->known_head) && a->known_round == round) {
+                known_unlink(a);
+                attempt_finish(a, a->outcome, a->output, NULL);
+        }
+        if (p->known_head)
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
         return 0;
 }
 
@@ -366,7 +401,26 @@ static int finish_later(ProbeAttempt *a, ProbeOutcome outcome, const char *fmt, 
                 return -ENOMEM;
         a->outcome = outcome;
         a->type = ATTEMPT_NONE;
-        return sd_event_add_defer(a->prober->event, &a->defer, on_defer, a);
+
+        Prober *p = a->prober;
+        if (!p->known) {
+                int r = sd_event_add_defer(p->event, &p->known, on_known, p);
+                if (r < 0)
+                        return r;
+        } else if (!p->known_head) {
+                int r = sd_event_source_set_enabled(p->known, SD_EVENT_ONESHOT);
+                if (r < 0)
+                        return r;
+        }
+        a->known = true;
+        a->known_round = p->known_round;
+        a->known_prev = p->known_tail;
+        if (p->known_tail)
+                p->known_tail->known_next = a;
+        else
+                p->known_head = a;
+        p->known_tail = a;
+        return 0;
 }
 
 ProbeAttempt *probe_attempt_cancel(ProbeAttempt *a) {
@@ -379,7 +433,7 @@ ProbeAttempt *probe_attempt_cancel(ProbeAttempt *a) {
 
 static void process_done(Prober *p);
 
-static int on_curl_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_curl_io(IOBatchWatch *w, int fd, uint32_t revents, void *userdata) {
         Prober *p = userdata;
         int action = 0, running;
 
@@ -391,7 +445,6 @@ static int on_curl_io(sd_event_source *s, int fd, uint32_t revents, void *userda
                 action |= CURL_CSELECT_ERR;
         (void) curl_multi_socket_action(p->multi, fd, action, &running);
         process_done(p);
-        return 0;
 }
 
 static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -410,28 +463,28 @@ static int on_curl_kick(sd_event_source *s, void *userdata) {
 
 static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userdata, void *socketp) {
         Prober *p = userdata;
-        sd_event_source *io = socketp;
+        IOBatchWatch *w = socketp;
         uint32_t events;
         int r;
 
         if (what == CURL_POLL_REMOVE) {
-                if (io) {
-                        sd_event_source_disable_unref(io);
+                if (w) {
+                        io_batch_remove(w);
                         (void) curl_multi_assign(p->multi, fd, NULL);
                 }
                 return 0;
         }
 
         events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-        if (io) {
-                r = sd_event_source_set_io_events(io, events);
+        if (w) {
+                r = io_batch_set_events(w, events);
                 return r < 0 ? -1 : 0;
         }
-        r = sd_event_add_io(p->event, &io, fd, events, on_curl_io, p);
+        r = io_batch_add(p->batch, fd, events, on_curl_io, p, &w);
         if (r < 0)
                 return -1;
-        if (curl_multi_assign(p->multi, fd, io) != CURLM_OK) {
-                sd_event_source_disable_unref(io);
+        if (curl_multi_assign(p->multi, fd, w) != CURLM_OK) {
+                io_batch_remove(w);
                 return -1;
         }
         return 0;
@@ -544,7 +597,10 @@ static void http_done(ProbeAttempt *a, CURLcode rc) {
         if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && a->body.truncated)) {
                 _cleanup_free_ char *dial = NULL;
 
-                /* Go's client errors, which the kubelet passes on as the failure's output. */
+                /* Go's client errors, which the kubelet passes on as the failure's output; a URL that does
+                 * not parse is no attempt at all. */
+                if (rc == CURLE_URL_MALFORMAT)
+                        return attempt_finishf(a, PROBE_OUTCOME_ERROR, "parse \"%s\": invalid URL", a->url);
                 if (rc == CURLE_OPERATION_TIMEDOUT)
                         return attempt_finishf(a, PROBE_OUTCOME_FAILURE, "Get \"%s\": " GO_CLIENT_TIMEOUT,
                                                a->url);
@@ -562,6 +618,12 @@ static void http_done(ProbeAttempt *a, CURLcode rc) {
                         /* Only redirects to the same host name are followed (the port may change). This
                          * loop runs on the multi handle; pod-hook's blocking one stays apart (one step per
                          * finished transfer here, curl_easy_perform() there). */
+                        /* The host asked for first, parsed only now: few probes are redirected. */
+                        if (!a->origin_host)
+                                a->origin_host = url_host(a->url);
+                        if (!a->origin_host)
+                                return attempt_finishf(a, PROBE_OUTCOME_ERROR, "parse \"%s\": invalid URL",
+                                                       a->url);
                         if (url_same_host(a->origin_host, location)) {
                                 uint64_t now = clock_usec(CLOCK_MONOTONIC);
                                 char *next;
@@ -613,11 +675,8 @@ static int http_start(ProbeAttempt *a, const ProbeTarget *t) {
 
         a->type = ATTEMPT_HTTP;
         a->url = strdup(t->url);
-        a->origin_host = url_host(t->url);
         if (!a->url)
                 return -ENOMEM;
-        if (!a->origin_host)
-                return finish_later(a, PROBE_OUTCOME_ERROR, "parse \"%s\": invalid URL", t->url);
         a->body.cap = PROBE_OUTPUT_MAX;
         a->requests = 1;
         r = curl_slist_append_strv(&a->headers, t->headers);
@@ -630,7 +689,10 @@ static int http_start(ProbeAttempt *a, const ProbeTarget *t) {
         r = easy_setup(a, a->url, t->timeout_usec);
         if (r < 0)
                 return finish_later(a, PROBE_OUTCOME_ERROR, "cannot set up the HTTP request for %s", t->url);
-        if (curl_easy_setopt(a->easy, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
+        /* The request goes out in one write: Nagle's algorithm never holds it, and a setsockopt() per
+         * connection is saved. TLS writes several records in a row, which it would delay. */
+        if (curl_easy_setopt(a->easy, CURLOPT_TCP_NODELAY, startswith(t->url, "http://") ? 0L : 1L) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_HTTPHEADER, a->headers) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_WRITEDATA, a) != CURLE_OK)
@@ -872,7 +934,7 @@ static void tcp_curl_done(ProbeAttempt *a, CURLcode rc) {
         attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: %s", a->addr, curl_error_text(a, rc));
 }
 
-static int on_tcp_io(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void on_tcp_io(IOBatchWatch *w, int fd, uint32_t revents, void *userdata) {
         ProbeAttempt *a = userdata;
         int err = 0;
         socklen_t len = sizeof err;
@@ -880,13 +942,10 @@ static int on_tcp_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
 
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
                 err = errno;
-        if (err == 0) {
-                attempt_finish(a, PROBE_OUTCOME_SUCCESS, "", NULL);
-                return 0;
-        }
+        if (err == 0)
+                return attempt_finish(a, PROBE_OUTCOME_SUCCESS, "", NULL);
         go_errno(err, ebuf);
         attempt_finishf(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s", a->addr, ebuf);
-        return 0;
 }
 
 static int on_tcp_timeout(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -947,7 +1006,7 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
                 return finish_later(a, PROBE_OUTCOME_FAILURE, "dial tcp %s: connect: %s", a->addr, ebuf);
         }
 
-        r = sd_event_add_io(a->prober->event, &a->io, a->fd, EPOLLOUT, on_tcp_io, a);
+        r = io_batch_add(a->prober->batch, a->fd, EPOLLOUT, on_tcp_io, a, &a->io);
         if (r < 0)
                 return r;
         return sd_event_add_time_relative(a->prober->event, &a->timer, CLOCK_MONOTONIC, t->timeout_usec,
@@ -965,10 +1024,11 @@ static int tcp_start(ProbeAttempt *a, const ProbeTarget *t) {
 typedef struct ExecContext {
         int cgroup_fd, mnt_fd, root_fd, null_fd; /* borrowed */
         int out_fd, err_fd;
-        int agent_fd; /* starting pod-probe-agent: its socket, to become PROBE_AGENT_FD */
+        int agent_fd;    /* starting pod-probe-agent: its socket, to become PROBE_AGENT_FD, */
+        int agent_pidfd; /* and the container's process, to become PROBE_AGENT_PIDFD */
         ExecProcess *proc; /* the container's context, cached by the prober */
         char **argv;
-        char **candidates;
+        char **candidates; /* borrowed from the process's cache */
 } ExecContext;
 
 static void exec_context_done(ExecContext *c) {
@@ -977,18 +1037,34 @@ static void exec_context_done(ExecContext *c) {
                 (void) close(c->out_fd);
         if (c->err_fd >= 0)
                 (void) close(c->err_fd);
-        strv_free(c->candidates);
+}
+
+/* Puts the agent's two descriptors on their numbers, through copies above them (either may sit on the
+ * other's number, the error pipe on one of them). Only the child's descriptor table changes: c and its
+ * descriptors are the parent's, shared through CLONE_VM. */
+static int child_place_agent_fds(const ExecContext *c, int *err_fd) {
+        int sock = fcntl(c->agent_fd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1);
+        int pidfd = fcntl(c->agent_pidfd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1);
+        int err = fcntl(*err_fd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1);
+
+        if (sock < 0 || pidfd < 0 || err < 0)
+                return -1;
+        *err_fd = err;
+        /* dup2() clears O_CLOEXEC on the new number: these two stay open across execve(). */
+        if (dup2(sock, PROBE_AGENT_FD) < 0 || dup2(pidfd, PROBE_AGENT_PIDFD) < 0)
+                return -1;
+        return 0;
 }
 
 static int exec_child(void *userdata) {
         ExecContext *c = userdata;
         ExecProcess *x = c->proc;
-        int last = ENOENT;
+        int last = ENOENT, err_fd = c->err_fd;
 
 #define CHILD_FAIL(s)                                                   \
         do {                                                            \
                 int _msg[2] = { (s), errno };                           \
-                (void) !write(c->err_fd, _msg, sizeof _msg);            \
+                (void) !write(err_fd, _msg, sizeof _msg);               \
                 _exit(127);                                             \
         } while (0)
 
@@ -1007,9 +1083,7 @@ static int exec_child(void *userdata) {
         if (dup2(c->null_fd, STDIN_FILENO) < 0 || dup2(c->out_fd, STDOUT_FILENO) < 0 ||
             dup2(c->out_fd, STDERR_FILENO) < 0)
                 CHILD_FAIL(STAGE_STDIO);
-        /* dup2() onto itself would keep O_CLOEXEC. */
-        if (c->agent_fd >= 0 &&
-            (c->agent_fd == PROBE_AGENT_FD ? fcntl(PROBE_AGENT_FD, F_SETFD, 0) : dup2(c->agent_fd, PROBE_AGENT_FD)) < 0)
+        if (c->agent_fd >= 0 && child_place_agent_fds(c, &err_fd) < 0)
                 CHILD_FAIL(STAGE_STDIO);
         /* The container's limit of open files (podd raised its own soft limit). Raising a hard limit
          * needs a privilege, so this goes first; without it (an unprivileged podd, valgrind) the
@@ -1291,6 +1365,8 @@ static ExecProcess *exec_process_free(ExecProcess *e) {
         proc_privileges_done(&e->priv);
         free(e->environ_buf);
         free(e->envp);
+        for (size_t i = 0; i < ELEMENTSOF(e->candidates); i++)
+                strv_free(e->candidates[i]);
         free(e);
         return NULL;
 }
@@ -1314,13 +1390,13 @@ static int proc_start_time(pid_t pid, uint64_t *ret) {
         return 0;
 }
 
-/* Whether the process of an entry still runs, as far as the entry can serve it: while it has an agent,
+/* Whether the process of an entry still runs, as far as the entry can serve it: once its agent is ready,
  * whether the agent runs (it ends with the process); otherwise one system call with a pidfd (signal 0
  * tests without sending), else its start time read again. */
 static bool exec_process_alive(const ExecProcess *e) {
         uint64_t t;
 
-        if (e->agent)
+        if (exec_agent_ready(e->agent))
                 return exec_agent_alive(e->agent);
 
         if (e->pidfd >= 0)
@@ -1453,6 +1529,28 @@ static int exec_process_read(Prober *p, pid_t pid, ExecProcess **ret, char **ret
 /* Unused this long, a process's entry goes: its container is most likely gone. */
 #define EXEC_PROCESS_IDLE_USEC (600 * USEC_PER_SEC)
 
+static void agent_cannot_run(ExecProcess *e, const char *agent_path, const char *why) {
+        log_message(LOG_WARNING, "Cannot run %s for the exec probes of process %d, running them from podd: %s",
+                    agent_path, (int) e->pid, why);
+        e->agent_failed = true;
+}
+
+/* Once the agent is ready it holds the context and ends with the process: the descriptors that entered it
+ * and named the process are not needed while it runs (four per container, with hundreds of containers);
+ * should the agent end, the entry goes and is read again. An agent that ended before it was ready cannot
+ * run in this context (it could not even set itself up): the entry, its descriptors still open, goes on
+ * with probes started from podd. */
+static void exec_process_check_agent(ExecProcess *e, const char *agent_path) {
+        if (!e->agent)
+                return;
+        if (exec_agent_ready(e->agent))
+                exec_process_close_fds(e);
+        else if (!exec_agent_alive(e->agent)) {
+                e->agent = exec_agent_unref(e->agent);
+                agent_cannot_run(e, agent_path, "it ended before it was ready");
+        }
+}
+
 /* How often entries whose process is gone are dropped (and their descriptors closed). */
 #define EXEC_PROCESS_SWEEP_USEC (10 * USEC_PER_SEC)
 
@@ -1496,6 +1594,8 @@ static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_
         char key[16];
         (void) snprintf(key, sizeof key, "%d", (int) pid);
         ExecProcess *found = hashmap_get(p->processes, key);
+        if (found)
+                exec_process_check_agent(found, p->agent_path);
         if (found && !exec_process_alive(found)) {
                 hashmap_remove(p->processes, key);
                 found = exec_process_free(found);
@@ -1516,6 +1616,45 @@ static int exec_process_get(Prober *p, pid_t pid, ExecProcess **ret, char **ret_
         return 0;
 }
 
+/* The candidates for argv[0], looked up in the container's PATH (inside its root, by the child), kept with
+ * the process for the commands of its probes (at most three). */
+static int exec_process_candidates(ExecProcess *e, const char *argv0, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        size_t i;
+
+        for (i = 0; i < ELEMENTSOF(e->candidates); i++)
+                if (e->candidates[i] && streq(e->candidates[i][0], argv0)) {
+                        *ret = e->candidates[i] + 1;
+                        return 0;
+                }
+
+        /* The list starts with argv[0] itself, the key. */
+        if (strv_extend(&l, argv0) < 0)
+                return -ENOMEM;
+        if (strchr(argv0, '/')) {
+                if (strv_extend(&l, argv0) < 0)
+                        return -ENOMEM;
+        } else {
+                const char *q = e->search ?: DEFAULT_PATH;
+                for (;;) {
+                        const char *end = strchrnul(q, ':');
+                        int len = (int) (end - q);
+                        char *cand = len == 0 ? asprintf_safe("./%s", argv0)
+                                              : asprintf_safe("%.*s/%s", len, q, argv0);
+                        if (!cand || strv_push(&l, cand) < 0)
+                                return -ENOMEM;
+                        if (*end == '\0')
+                                break;
+                        q = end + 1;
+                }
+        }
+        i = e->next_candidates++ % ELEMENTSOF(e->candidates);
+        strv_free(e->candidates[i]);
+        e->candidates[i] = TAKE_PTR(l);
+        *ret = e->candidates[i] + 1;
+        return 0;
+}
+
 /* Per attempt: the descriptors the child needs and the candidates for argv[0]. */
 static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *const *argv, char **ret_problem) {
         ExecProcess *e;
@@ -1531,26 +1670,9 @@ static int exec_context_prepare(ExecContext *c, Prober *p, pid_t pid, char *cons
         c->mnt_fd = e->mnt_fd;
         c->root_fd = e->root_fd;
 
-        /* The candidates for argv[0], looked up in the container's PATH (inside its root, by the child). */
-        if (strchr(argv[0], '/')) {
-                if (strv_extend(&c->candidates, argv[0]) < 0)
-                        return -ENOMEM;
-        } else {
-                const char *q = e->search ?: DEFAULT_PATH;
-                for (;;) {
-                        const char *end = strchrnul(q, ':');
-                        int len = (int) (end - q);
-                        char *cand = len == 0 ? asprintf_safe("./%s", argv[0])
-                                              : asprintf_safe("%.*s/%s", len, q, argv[0]);
-                        if (!cand || strv_push(&c->candidates, cand) < 0)
-                                return -ENOMEM;
-                        if (*end == '\0')
-                                break;
-                        q = end + 1;
-                }
-        }
-        if (!c->candidates)
-                return -ENOMEM;
+        r = exec_process_candidates(e, argv[0], &c->candidates);
+        if (r < 0)
+                return r;
 
         if (p->null_fd < 0) {
                 p->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -1665,13 +1787,8 @@ static char *exec_failure_text(const char *argv0, int stage, int err) {
  * with *ret_pid set (it has exec'd), or *ret_pid = 0 and ret_msg = { stage, errno } (it did not start and
  * has been reaped). */
 static int exec_spawn(Prober *p, ExecContext *c, pid_t *ret_pid, int ret_msg[static 2]) {
-        _cleanup_(closep) int err_read = -EBADF;
+        _cleanup_(closep) int err_read = -EBADF, err_write = -EBADF;
         int pipefd[2], msg[2] = { STAGE_NONE, 0 }, r;
-
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        err_read = pipefd[0];
-        c->err_fd = pipefd[1];
 
         if (!p->stack) {
                 void *stack = mmap(NULL, EXEC_STACK_SIZE, PROT_READ | PROT_WRITE,
@@ -1680,6 +1797,10 @@ static int exec_spawn(Prober *p, ExecContext *c, pid_t *ret_pid, int ret_msg[sta
                         return -errno;
                 p->stack = stack;
         }
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        err_read = pipefd[0];
+        err_write = c->err_fd = pipefd[1];
 
         /* posix_spawn's recipe: the child shares podd's memory and podd waits until it has exec'd or died
          * (CLONE_VFORK), so the cost does not grow with podd's size. All signals stay blocked until the
@@ -1692,12 +1813,13 @@ static int exec_spawn(Prober *p, ExecContext *c, pid_t *ret_pid, int ret_msg[sta
         pid_t pid = clone(exec_child, (uint8_t *) p->stack + EXEC_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, c);
         int clone_errno = errno;
         (void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        /* The write end is the child's alone; closed here, the read below sees EOF once it has exec'd. */
+        err_write = safe_close(err_write);
+        c->err_fd = -EBADF;
         if (pid < 0)
                 return -clone_errno;
 
         /* The child has exec'd or failed by now (CLONE_VFORK): this read returns at once. */
-        (void) close(c->err_fd);
-        c->err_fd = -EBADF;
         ssize_t n;
         do
                 n = read(err_read, msg, sizeof msg);
@@ -1736,16 +1858,19 @@ static void on_agent_done(const ProbeAgentReply *reply, const char *output, size
 }
 
 /* Starts the container's pod-probe-agent, in the context an exec probe gets (c's), with one end of a
- * socket pair. e->agent is set, or e->agent_failed when the agent cannot run there (probes then start
- * from podd itself). */
+ * socket pair and the process's pidfd. e->agent is set, or e->agent_failed when the agent cannot run
+ * there (probes then start from podd itself). */
 static int agent_spawn(Prober *p, const ExecContext *c, ExecProcess *e) {
-        char pid_arg[16], *argv[] = { p->agent_path, pid_arg, NULL };
+        char *argv[] = { p->agent_path, NULL };
         char *candidates[] = { p->agent_path, NULL };
         int sv[2], msg[2];
         pid_t pid;
         int r;
 
-        (void) snprintf(pid_arg, sizeof pid_arg, "%d", (int) e->pid);
+        if (e->pidfd < 0) {
+                agent_cannot_run(e, p->agent_path, "no pidfd for the process");
+                return 0;
+        }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return -errno;
         /* Only podd's end is non-blocking (the flag is per end). */
@@ -1760,6 +1885,7 @@ static int agent_spawn(Prober *p, const ExecContext *c, ExecProcess *e) {
         ac.candidates = candidates;
         ac.out_fd = c->null_fd;
         ac.agent_fd = sv[1];
+        ac.agent_pidfd = e->pidfd;
         r = exec_spawn(p, &ac, &pid, msg);
         (void) close(sv[1]);
         if (r < 0 || pid == 0) {
@@ -1767,22 +1893,11 @@ static int agent_spawn(Prober *p, const ExecContext *c, ExecProcess *e) {
                 if (r < 0)
                         return r;
                 _cleanup_free_ char *text = exec_failure_text(p->agent_path, msg[0], msg[1]);
-                log_message(LOG_WARNING, "Cannot start %s for the exec probes of process %d, running them "
-                            "from podd: %s", p->agent_path, (int) e->pid, text ?: "out of memory");
-                e->agent_failed = true;
+                agent_cannot_run(e, p->agent_path, text ?: "out of memory");
                 return 0;
         }
-        r = exec_agent_new(p->event, sv[0], pid, &e->agent);
-        if (r < 0) {
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                return r;
-        }
-        /* The agent holds the context now, and ends with the process: the descriptors that entered it
-         * and named the process are not needed while it runs (four per container, with hundreds of
-         * containers). Should the agent end, the entry goes and is read again. */
-        exec_process_close_fds(e);
-        return 0;
+        /* The entry keeps its descriptors until the agent is ready (exec_process_check_agent). */
+        return exec_agent_new(p->event, p->batch, sv[0], pid, &e->agent);
 }
 
 /* Hands the attempt to the container's agent, starting one if the entry has none. 1: handed over (or
@@ -1817,7 +1932,7 @@ static int exec_via_agent(ProbeAttempt *a, const ProbeTarget *t, const ExecConte
 static int exec_start(ProbeAttempt *a, const ProbeTarget *t, pid_t exec_pid) {
         _cleanup_(exec_context_done) ExecContext c = {
                 .cgroup_fd = -EBADF, .mnt_fd = -EBADF, .root_fd = -EBADF,
-                .null_fd = -EBADF, .out_fd = -EBADF, .err_fd = -EBADF, .agent_fd = -EBADF,
+                .null_fd = -EBADF, .out_fd = -EBADF, .err_fd = -EBADF, .agent_fd = -EBADF, .agent_pidfd = -EBADF,
         };
         int pipefd[2], msg[2], r;
         pid_t pid;
@@ -1916,6 +2031,7 @@ static void process_done(Prober *p) {
 
 int prober_new(sd_event *e, const char *agent_path, Prober **ret) {
         Prober *p;
+        int r;
 
         assert(e);
         assert(ret);
@@ -1933,6 +2049,11 @@ int prober_new(sd_event *e, const char *agent_path, Prober **ret) {
         if (!p->processes) {
                 prober_free(p);
                 return -ENOMEM;
+        }
+        r = io_batch_new(e, &p->batch);
+        if (r < 0) {
+                prober_free(p);
+                return r;
         }
         if (agent_path) {
                 p->agent_path = strdup(agent_path);
@@ -1966,6 +2087,7 @@ Prober *prober_free(Prober *p) {
                 (void) curl_multi_cleanup(p->multi);
         sd_event_source_disable_unref(p->curl_timer);
         sd_event_source_disable_unref(p->curl_kick);
+        sd_event_source_disable_unref(p->known);
         if (p->stack)
                 (void) munmap(p->stack, EXEC_STACK_SIZE);
         proc_privileges_done(&p->own_privileges);
@@ -1975,6 +2097,8 @@ Prober *prober_free(Prober *p) {
         while ((e = hashmap_steal_first(p->processes)))
                 exec_process_free(e);
         hashmap_free(p->processes);
+        /* After everything that watched a descriptor in it. */
+        io_batch_free(p->batch);
         if (p->null_fd >= 0)
                 (void) close(p->null_fd);
         sd_event_unref(p->event);

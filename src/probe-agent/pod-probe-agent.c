@@ -3,13 +3,15 @@
  *
  * podd starts it like an exec probe (in the container's cgroup, mount namespace, root, working directory,
  * environment, credentials and capabilities) with a SOCK_SEQPACKET socket as descriptor PROBE_AGENT_FD and
- * the container's main PID as argv[1]. For each request it starts the command in a process group of its
- * own, keeps PROBE_AGENT_OUTPUT_MAX bytes of its output, kills the group at the timeout, and answers with
- * how it ended. It exits when podd closes the socket or the container's main process exits, killing what
- * it still runs. Everything it starts inherits the context it was started in, unchanged: it never changes
- * its own. See src/shared/probe-agent-proto.h. */
+ * a pidfd of the container's main process as PROBE_AGENT_PIDFD. Once set up it says PROBE_AGENT_READY. For
+ * each request it starts the command in a process group of its own, keeps PROBE_AGENT_OUTPUT_MAX bytes of
+ * its output, kills the group at the timeout, and answers with how it ended. It exits when podd closes the
+ * socket or the container's main process exits, killing what it still runs; a command whose agent dies
+ * anyway gets SIGKILL (PR_SET_PDEATHSIG). Everything it starts inherits the context it was started in,
+ * unchanged: it never changes its own. See src/core/probe-agent-proto.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -18,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +30,9 @@
 
 #define STACK_SIZE (64 * 1024)
 #define USEC_PER_SEC UINT64_C(1000000)
+/* How long an answer may wait for room in podd's end before it is dropped (podd then gives up on the
+ * command past its own deadline): a stalled podd must not stop the agent from enforcing timeouts. */
+#define SEND_TIMEOUT_USEC (USEC_PER_SEC / 2)
 
 extern char **environ;
 
@@ -76,6 +81,12 @@ static void reply(const Run *r, ProbeAgentResult result, int value, int error) {
         (void) send(sock, &msg, sizeof msg.head + r->len, MSG_NOSIGNAL);
 }
 
+/* Answers a request that never became a run. */
+static void reply_failed(uint64_t id, int stage, int error) {
+        Run failed = { .id = id };
+        reply(&failed, PROBE_AGENT_FAILED, stage, error);
+}
+
 static void run_close(Run *r) {
         if (r->pidfd >= 0)
                 (void) close(r->pidfd);
@@ -119,7 +130,10 @@ static void kill_group(const Run *r) {
 static void on_exit_of(Run *r) {
         siginfo_t si = {};
 
-        if (waitid(P_PIDFD, (id_t) r->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+        /* P_PIDFD needs Linux 5.4; the PID cannot be reused before this reaps it. */
+        if ((waitid(P_PIDFD, (id_t) r->pidfd, &si, WEXITED | WNOHANG) < 0 &&
+             (errno != EINVAL || waitid(P_PID, (id_t) r->pid, &si, WEXITED | WNOHANG) < 0)) ||
+            si.si_pid == 0)
                 return;
         if (!r->answered) {
                 if (r->out_fd >= 0)
@@ -136,8 +150,9 @@ static int child(void *userdata) {
         Spawn *s = userdata;
         int last = ENOENT;
 
-        /* Its own process group, so that a timeout kills whatever it started too. */
-        if (setpgid(0, 0) < 0) {
+        /* Its own process group, so that a timeout kills whatever it started too; and it goes with the
+         * agent, should the agent be killed before it could kill the group. */
+        if (setpgid(0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
                 s->stage = STAGE_PGID;
                 s->error = errno;
                 _exit(127);
@@ -170,15 +185,10 @@ static void start(char **candidates, char **argv) {
         for (size_t i = 0; i < PROBE_AGENT_RUNS_MAX && !r; i++)
                 if (!runs[i].used)
                         r = &runs[i];
-        Run failed = { .id = req.id };
-        if (!r) {
-                reply(&failed, PROBE_AGENT_FAILED, STAGE_AGENT, EBUSY);
-                return;
-        }
-        if (pipe2(pipefd, O_CLOEXEC) < 0) {
-                reply(&failed, PROBE_AGENT_FAILED, STAGE_STDIO, errno);
-                return;
-        }
+        if (!r)
+                return reply_failed(req.id, STAGE_AGENT, EBUSY);
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return reply_failed(req.id, STAGE_STDIO, errno);
         (void) fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 
         Spawn s = { .null_fd = null_fd, .out_fd = pipefd[1], .candidates = candidates, .argv = argv };
@@ -188,19 +198,18 @@ static void start(char **candidates, char **argv) {
         (void) close(pipefd[1]);
         if (pid < 0) {
                 (void) close(pipefd[0]);
-                reply(&failed, PROBE_AGENT_FAILED, STAGE_NONE, clone_errno);
-                return;
+                return reply_failed(req.id, STAGE_NONE, clone_errno);
         }
         if (s.stage != STAGE_NONE) {
                 /* It has exited already (CLONE_VFORK returns once it has exec'd or died). */
                 (void) waitpid(pid, NULL, 0);
                 (void) close(pidfd);
                 (void) close(pipefd[0]);
-                reply(&failed, PROBE_AGENT_FAILED, s.stage, s.error);
-                return;
+                return reply_failed(req.id, s.stage, s.error);
         }
+        uint64_t now = now_usec();
         *r = (Run) { .used = true, .id = req.id, .pid = pid, .pidfd = pidfd, .out_fd = pipefd[0],
-                     .deadline = now_usec() + req.timeout_usec };
+                     .deadline = req.timeout_usec > UINT64_MAX - now ? UINT64_MAX : now + req.timeout_usec };
 }
 
 static void cancel(uint64_t id) {
@@ -223,10 +232,8 @@ static bool read_requests(void) {
                 if (n == 0)
                         return false;
                 if (probe_agent_request_decode(in, (size_t) n, &req, vec, &candidates, &argv) < 0) {
-                        if ((size_t) n >= sizeof req) {
-                                Run failed = { .id = req.id };
-                                reply(&failed, PROBE_AGENT_FAILED, STAGE_AGENT, EBADMSG);
-                        }
+                        if ((size_t) n >= sizeof req)
+                                reply_failed(req.id, STAGE_AGENT, EBADMSG);
                         continue;
                 }
                 if (req.type == PROBE_AGENT_RUN)
@@ -242,24 +249,22 @@ static void end_all(void) {
                         kill_group(&runs[i]);
 }
 
-int main(int argc, char **argv) {
-        int main_pidfd = -1;
+int main(void) {
+        /* The container's main process: the agent goes with it, also where the unit outlives it. */
+        const int main_pidfd = PROBE_AGENT_PIDFD;
+        const struct timeval send_timeout = { .tv_usec = SEND_TIMEOUT_USEC };
 
         for (size_t i = 0; i < PROBE_AGENT_RUNS_MAX; i++)
                 runs[i] = (Run) { .pidfd = -1, .out_fd = -1 };
-        if (fcntl(sock, F_SETFD, FD_CLOEXEC) < 0)
+        if (fcntl(sock, F_SETFD, FD_CLOEXEC) < 0 || fcntl(main_pidfd, F_SETFD, FD_CLOEXEC) < 0 ||
+            setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout) < 0)
                 return 1;
         null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
         stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
         if (null_fd < 0 || stack == MAP_FAILED)
                 return 1;
-        /* The container's main process: the agent goes with it, also where the unit outlives it. */
-        if (argc > 1) {
-                pid_t pid = (pid_t) strtol(argv[1], NULL, 10);
-                main_pidfd = pid > 0 ? (int) syscall(SYS_pidfd_open, pid, 0) : -1;
-                if (main_pidfd < 0)
-                        return 1;
-        }
+        Run ready = {};
+        reply(&ready, PROBE_AGENT_READY, 0, 0);
 
         for (;;) {
                 struct pollfd pfd[2 + 2 * PROBE_AGENT_RUNS_MAX];
@@ -288,7 +293,8 @@ int main(int argc, char **argv) {
                                 pfd[n++] = (struct pollfd) { .fd = r->out_fd, .events = POLLIN };
                         }
                 }
-                int timeout = next == UINT64_MAX ? -1 : (int) ((next - now + 999) / 1000);
+                uint64_t wait_ms = next == UINT64_MAX ? 0 : (next - now + 999) / 1000;
+                int timeout = next == UINT64_MAX ? -1 : (int) (wait_ms > INT_MAX ? INT_MAX : wait_ms);
                 if (poll(pfd, n, timeout) < 0) {
                         if (errno == EINTR)
                                 continue;

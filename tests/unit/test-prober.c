@@ -458,6 +458,38 @@ TEST(exec) {
         sd_event_unref(e);
 }
 
+/* An agent that cannot run: one whose execve() fails, and one that ends before it says it is ready (a
+ * program that is no agent at all). Either way podd runs the probes itself from then on: at most the
+ * attempt already sent to the second one is lost, as an ERROR, which the worker does not count. */
+TEST(exec_agent_cannot_run) {
+        const char *agents[] = { "/nonexistent/pod-probe-agent", "/bin/false" };
+
+        for (size_t i = 0; i < ELEMENTSOF(agents); i++) {
+                sd_event *e = NULL;
+                Prober *p = NULL;
+                ProbeTarget t = { .kind = HANDLER_EXEC, .timeout_usec = 5000000,
+                                  .argv = STRV_MAKE("sh", "-c", "echo direct") };
+
+                setup(&e, &p);
+                prober_free(p);
+                ASSERT_OK(prober_new(e, agents[i], &p));
+                Result first = run_one(e, p, &t, getpid());
+                if (i == 0 && (first.outcome != PROBE_OUTCOME_SUCCESS || !streq(first.output, "direct\n")))
+                        TEST_FAIL("%s: first attempt %d \"%s\"", agents[i], first.outcome, first.output);
+                if (i == 1 && first.outcome != PROBE_OUTCOME_ERROR && first.outcome != PROBE_OUTCOME_SUCCESS)
+                        TEST_FAIL("%s: first attempt %d \"%s\"", agents[i], first.outcome, first.output);
+                for (int k = 0; k < 3; k++) {
+                        Result r = run_one(e, p, &t, getpid());
+                        if (r.outcome != PROBE_OUTCOME_SUCCESS || !streq(r.output, "direct\n"))
+                                TEST_FAIL("%s: attempt %d: %d \"%s\"", agents[i], k + 2, r.outcome, r.output);
+                        result_done(&r);
+                }
+                result_done(&first);
+                prober_free(p);
+                sd_event_unref(e);
+        }
+}
+
 TEST(exec_context) {
         sd_event *e = NULL;
         Prober *p = NULL;
