@@ -11,7 +11,7 @@
  *
  * Transport: a SOCK_SEQPACKET socket, the agent's descriptor PROBE_AGENT_FD; one message, one record. The
  * container's main process comes as a pidfd, PROBE_AGENT_PIDFD (a PID could name another process by the time
- * the agent looked it up): the agent ends with it. Its first record is PROBE_AGENT_READY, once it is set up;
+ * the agent looked it up), or where podd has none (valgrind) as a PID in argv[1]: the agent ends with it. Its first record is PROBE_AGENT_READY, once it is set up;
  * an agent that ends before that cannot run in that context, and podd then starts the probes itself. */
 #define PROBE_AGENT_FD 3
 #define PROBE_AGENT_PIDFD 4

@@ -1044,14 +1044,17 @@ static void exec_context_done(ExecContext *c) {
  * descriptors are the parent's, shared through CLONE_VM. */
 static int child_place_agent_fds(const ExecContext *c, int *err_fd) {
         int sock = fcntl(c->agent_fd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1);
-        int pidfd = fcntl(c->agent_pidfd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1);
+        int pidfd = c->agent_pidfd >= 0 ? fcntl(c->agent_pidfd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1) : -EBADF;
         int err = fcntl(*err_fd, F_DUPFD_CLOEXEC, PROBE_AGENT_PIDFD + 1);
 
-        if (sock < 0 || pidfd < 0 || err < 0)
+        if (sock < 0 || (c->agent_pidfd >= 0 && pidfd < 0) || err < 0)
                 return -1;
         *err_fd = err;
-        /* dup2() clears O_CLOEXEC on the new number: these two stay open across execve(). */
-        if (dup2(sock, PROBE_AGENT_FD) < 0 || dup2(pidfd, PROBE_AGENT_PIDFD) < 0)
+        /* dup2() clears O_CLOEXEC on the new number: these stay open across execve(). Without a pidfd the
+         * number stays free, and the agent opens one from the PID it is given. */
+        if (dup2(sock, PROBE_AGENT_FD) < 0)
+                return -1;
+        if (pidfd >= 0 ? dup2(pidfd, PROBE_AGENT_PIDFD) < 0 : close(PROBE_AGENT_PIDFD) < 0 && errno != EBADF)
                 return -1;
         return 0;
 }
@@ -1858,19 +1861,17 @@ static void on_agent_done(const ProbeAgentReply *reply, const char *output, size
 }
 
 /* Starts the container's pod-probe-agent, in the context an exec probe gets (c's), with one end of a
- * socket pair and the process's pidfd. e->agent is set, or e->agent_failed when the agent cannot run
+ * socket pair and the process's pidfd (or PID). e->agent is set, or e->agent_failed when the agent cannot run
  * there (probes then start from podd itself). */
 static int agent_spawn(Prober *p, const ExecContext *c, ExecProcess *e) {
-        char *argv[] = { p->agent_path, NULL };
+        /* Without a pidfd (valgrind does not know pidfd_open()), the agent opens one from the PID. */
+        char pid_arg[16], *argv[] = { p->agent_path, e->pidfd < 0 ? pid_arg : NULL, NULL };
         char *candidates[] = { p->agent_path, NULL };
         int sv[2], msg[2];
         pid_t pid;
         int r;
 
-        if (e->pidfd < 0) {
-                agent_cannot_run(e, p->agent_path, "no pidfd for the process");
-                return 0;
-        }
+        (void) snprintf(pid_arg, sizeof pid_arg, "%d", (int) e->pid);
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return -errno;
         /* Only podd's end is non-blocking (the flag is per end). */

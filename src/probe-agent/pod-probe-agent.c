@@ -3,7 +3,7 @@
  *
  * podd starts it like an exec probe (in the container's cgroup, mount namespace, root, working directory,
  * environment, credentials and capabilities) with a SOCK_SEQPACKET socket as descriptor PROBE_AGENT_FD and
- * a pidfd of the container's main process as PROBE_AGENT_PIDFD. Once set up it says PROBE_AGENT_READY. For
+ * a pidfd of the container's main process as PROBE_AGENT_PIDFD (or its PID as argv[1]). Once set up it says PROBE_AGENT_READY. For
  * each request it starts the command in a process group of its own, keeps PROBE_AGENT_OUTPUT_MAX bytes of
  * its output, kills the group at the timeout, and answers with how it ended. It exits when podd closes the
  * socket or the container's main process exits, killing what it still runs; a command whose agent dies
@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -249,14 +250,19 @@ static void end_all(void) {
                         kill_group(&runs[i]);
 }
 
-int main(void) {
-        /* The container's main process: the agent goes with it, also where the unit outlives it. */
-        const int main_pidfd = PROBE_AGENT_PIDFD;
+int main(int argc, char **argv) {
+        /* The container's main process: the agent goes with it, also where the unit outlives it. A PID
+         * instead of the pidfd only where podd has none (under valgrind). */
+        int main_pidfd = PROBE_AGENT_PIDFD;
         const struct timeval send_timeout = { .tv_usec = SEND_TIMEOUT_USEC };
 
         for (size_t i = 0; i < PROBE_AGENT_RUNS_MAX; i++)
                 runs[i] = (Run) { .pidfd = -1, .out_fd = -1 };
-        if (fcntl(sock, F_SETFD, FD_CLOEXEC) < 0 || fcntl(main_pidfd, F_SETFD, FD_CLOEXEC) < 0 ||
+        if (argc > 1) {
+                pid_t pid = (pid_t) strtol(argv[1], NULL, 10);
+                main_pidfd = pid > 0 ? (int) syscall(SYS_pidfd_open, pid, 0) : -1;
+        }
+        if (main_pidfd < 0 || fcntl(sock, F_SETFD, FD_CLOEXEC) < 0 || fcntl(main_pidfd, F_SETFD, FD_CLOEXEC) < 0 ||
             setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout) < 0)
                 return 1;
         null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
