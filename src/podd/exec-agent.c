@@ -19,7 +19,8 @@ typedef struct Pending {
 
 struct ExecAgent {
         unsigned n_ref;
-        bool ready; /* it said PROBE_AGENT_READY */
+        bool ready;     /* it said PROBE_AGENT_READY */
+        bool peer_gone; /* a send found its end closed; the socket's end-of-file fails what is pending */
         int sock;
         pid_t pid;
         IOBatchWatch *io;
@@ -153,7 +154,7 @@ ExecAgent *exec_agent_unref(ExecAgent *a) {
 }
 
 bool exec_agent_alive(const ExecAgent *a) {
-        return a && a->sock >= 0;
+        return a && a->sock >= 0 && !a->peer_gone;
 }
 
 bool exec_agent_ready(const ExecAgent *a) {
@@ -161,9 +162,12 @@ bool exec_agent_ready(const ExecAgent *a) {
 }
 
 static int send_request(ExecAgent *a, const void *buf, size_t size) {
-        if (send(a->sock, buf, size, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-                return errno == EAGAIN ? -EBUSY : -EPIPE;
-        return 0;
+        if (send(a->sock, buf, size, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+                return 0;
+        if (errno == EAGAIN)
+                return -EBUSY;
+        a->peer_gone = true;
+        return -EPIPE;
 }
 
 int exec_agent_run(ExecAgent *a, uint64_t id, uint64_t timeout_usec, char *const *candidates, char *const *argv,

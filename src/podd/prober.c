@@ -1916,6 +1916,12 @@ static int exec_via_agent(ProbeAttempt *a, const ProbeTarget *t, const ExecConte
         }
         a->agent_id = ++p->agent_ids;
         r = exec_agent_run(e->agent, a->agent_id, t->timeout_usec, c->candidates, t->argv, on_agent_done, a);
+        if (r == -EPIPE && !exec_agent_ready(e->agent)) {
+                /* It ended before it was set up: the entry still has its descriptors, this attempt and
+                 * the next ones run from podd. */
+                exec_process_check_agent(e, p->agent_path);
+                return 0;
+        }
         if (r < 0) {
                 /* The entry's descriptors went to the agent: no fallback for this one. */
                 char ebuf[128];
