@@ -40,8 +40,11 @@
 #define ENVIRON_MAX (1024 * 1024)
 /* Timeouts end within a millisecond (sd-event's default accuracy is 250 ms). */
 #define TIMER_ACCURACY_USEC UINT64_C(1000)
+/* libcurl's read buffer for httpGet, allocated per transfer: its default 16 KiB is past malloc's fast
+ * per-thread cache, and answers to probes are small (a larger body takes a few more reads). */
+#define HTTP_READ_BUFFER 1024L
 /* Idle libcurl handles kept for reuse. */
-#define EASY_POOL_MAX 32
+#define EASY_POOL_MAX 128
 /* How long past a command's timeout podd waits for its agent's answer before it gives up on it. */
 #define AGENT_SLACK_USEC (2 * USEC_PER_SEC)
 #define IN_SET3(x, a, b, c) ((x) == (a) || (x) == (b) || (x) == (c))
@@ -64,6 +67,7 @@ typedef enum AttemptType {
 typedef struct Capture {
         char *buf;
         size_t len;
+        size_t allocated;
         size_t cap;
         bool truncated;
 } Capture;
@@ -219,14 +223,19 @@ static void capture_append(Capture *c, const void *data, size_t n) {
                 c->truncated = true;
                 return;
         }
-        if (!c->buf) {
-                c->buf = malloc(c->cap + 1);
-                if (!c->buf) {
+        size_t k = MIN(n, c->cap - c->len);
+        if (c->len + k + 1 > c->allocated) {
+                /* Grown as needed, not the whole cap at once: most outputs are a few bytes, and a
+                 * 10 KiB block per attempt kept malloc off its fast per-thread cache. */
+                size_t want = MIN(MAX(c->allocated * 2, MAX(c->len + k + 1, (size_t) 256)), c->cap + 1);
+                char *buf = realloc(c->buf, want);
+                if (!buf) {
                         c->truncated = true;
                         return;
                 }
+                c->buf = buf;
+                c->allocated = want;
         }
-        size_t k = MIN(n, c->cap - c->len);
         memcpy(c->buf + c->len, data, k);
         c->len += k;
         c->buf[c->len] = '\0';
@@ -692,6 +701,7 @@ static int http_start(ProbeAttempt *a, const ProbeTarget *t) {
         /* The request goes out in one write: Nagle's algorithm never holds it, and a setsockopt() per
          * connection is saved. TLS writes several records in a row, which it would delay. */
         if (curl_easy_setopt(a->easy, CURLOPT_TCP_NODELAY, startswith(t->url, "http://") ? 0L : 1L) != CURLE_OK ||
+            curl_easy_setopt(a->easy, CURLOPT_BUFFERSIZE, HTTP_READ_BUFFER) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_HTTPGET, 1L) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_HTTPHEADER, a->headers) != CURLE_OK ||
             curl_easy_setopt(a->easy, CURLOPT_WRITEFUNCTION, on_body) != CURLE_OK ||
