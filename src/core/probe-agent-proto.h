@@ -10,9 +10,10 @@
  * space, and the context (cgroup, namespaces, credentials, environment) is entered once, not per attempt.
  *
  * Transport: a SOCK_SEQPACKET socket, the agent's descriptor PROBE_AGENT_FD; one message, one record. The
- * container's main process comes as a pidfd, PROBE_AGENT_PIDFD (a PID could name another process by the time
- * the agent looked it up), or where podd has none (valgrind) as a PID in argv[1]: the agent ends with it. Its first record is PROBE_AGENT_READY, once it is set up;
- * an agent that ends before that cannot run in that context, and podd then starts the probes itself. */
+ * container's main process comes as a pidfd, PROBE_AGENT_PIDFD (a PID could name another process by the
+ * time the agent looked it up), or where podd has none (valgrind) as a PID in argv[1]: the agent ends with
+ * it. Its first record is PROBE_AGENT_READY, once it is set up; an agent that ends before that cannot run
+ * in that context, and podd then starts the probes itself. */
 #define PROBE_AGENT_FD 3
 #define PROBE_AGENT_PIDFD 4
 /* A request's strings (candidates for argv[0], then argv) are bounded so that a record always fits. */

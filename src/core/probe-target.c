@@ -25,12 +25,14 @@ void probe_target_done(ProbeTarget *t) {
 static bool has_token(const char *v, const char *token) {
         size_t n = strlen(token);
 
-        for (const char *p = v; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        for (const char *p = v;; p++) {
                 p += strspn(p, " \t");
                 if (strncasecmp(p, token, n) == 0 && strchr(" \t,", p[n]))
                         return true;
+                p = strchr(p, ',');
+                if (!p)
+                        return false;
         }
-        return false;
 }
 
 static int build_headers(const HTTPGetAction *g, char ***ret) {

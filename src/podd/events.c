@@ -9,6 +9,7 @@
 #include "events.h"
 #include "hashmap.h"
 #include "json-writer.h"
+#include "list.h"
 #include "strbuf.h"
 #include "string-util.h"
 
@@ -85,25 +86,11 @@ static Event *event_free(Event *e) {
 DEFINE_TRIVIAL_CLEANUP_FUNC(Event *, event_free);
 
 static void event_log_unlink(EventLog *l, Event *e) {
-        if (e->prev)
-                e->prev->next = e->next;
-        else
-                l->oldest = e->next;
-        if (e->next)
-                e->next->prev = e->prev;
-        else
-                l->newest = e->prev;
-        e->prev = e->next = NULL;
+        LIST_REMOVE(, l->oldest, l->newest, e);
 }
 
 static void event_log_append(EventLog *l, Event *e) {
-        e->prev = l->newest;
-        e->next = NULL;
-        if (l->newest)
-                l->newest->next = e;
-        else
-                l->oldest = e;
-        l->newest = e;
+        LIST_APPEND(, l->oldest, l->newest, e);
 }
 
 static void event_log_drop(EventLog *l, Event *e) {

@@ -24,6 +24,7 @@
 #include "exec-agent.h"
 #include "grpc-health.h"
 #include "hashmap.h"
+#include "list.h"
 #include "log.h"
 #include "prober.h"
 #include "strbuf.h"
@@ -289,15 +290,7 @@ static void known_unlink(ProbeAttempt *a) {
         Prober *p = a->prober;
         if (!a->known)
                 return;
-        if (a->known_prev)
-                a->known_prev->known_next = a->known_next;
-        else
-                p->known_head = a->known_next;
-        if (a->known_next)
-                a->known_next->known_prev = a->known_prev;
-        else
-                p->known_tail = a->known_prev;
-        a->known_prev = a->known_next = NULL;
+        LIST_REMOVE(known_, p->known_head, p->known_tail, a);
         a->known = false;
 }
 
@@ -423,12 +416,7 @@ static int finish_later(ProbeAttempt *a, ProbeOutcome outcome, const char *fmt, 
         }
         a->known = true;
         a->known_round = p->known_round;
-        a->known_prev = p->known_tail;
-        if (p->known_tail)
-                p->known_tail->known_next = a;
-        else
-                p->known_head = a;
-        p->known_tail = a;
+        LIST_APPEND(known_, p->known_head, p->known_tail, a);
         return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "bus-plan.h"
 #include "hashmap.h"
+#include "list.h"
 #include "log.h"
 #include "string-util.h"
 #include "strv.h"
@@ -147,13 +148,7 @@ static bool unit_is_pod_service(const char *unit) {
 static void op_list_append(OpList *l, Op *op) {
         assert(!op->list);
         op->list = l;
-        op->prev = l->tail;
-        op->next = NULL;
-        if (l->tail)
-                l->tail->next = op;
-        else
-                l->head = op;
-        l->tail = op;
+        LIST_APPEND(, l->head, l->tail, op);
         l->n++;
 }
 
@@ -162,17 +157,9 @@ static void op_unlink(Op *op) {
 
         if (!l)
                 return;
-        if (op->prev)
-                op->prev->next = op->next;
-        else
-                l->head = op->next;
-        if (op->next)
-                op->next->prev = op->prev;
-        else
-                l->tail = op->prev;
+        LIST_REMOVE(, l->head, l->tail, op);
         l->n--;
         op->list = NULL;
-        op->prev = op->next = NULL;
 }
 
 /* Our own teardown of the snapshot's fields: pod-status.c is not needed to talk to systemd. */
