@@ -4,45 +4,45 @@
 
 #include "prioq.h"
 
-static void place(Prioq *q, size_t i, PrioqItem *item) {
-        q->items[i] = item;
-        item->idx = i;
+static void place(Prioq *q, size_t i, PrioqSlot slot) {
+        q->slots[i] = slot;
+        slot.item->idx = i;
 }
 
 static void sift_up(Prioq *q, size_t i) {
-        PrioqItem *item = q->items[i];
+        PrioqSlot slot = q->slots[i];
 
         while (i > 0) {
                 size_t parent = (i - 1) / 2;
-                if (q->items[parent]->key <= item->key)
+                if (q->slots[parent].key <= slot.key)
                         break;
-                place(q, i, q->items[parent]);
+                place(q, i, q->slots[parent]);
                 i = parent;
         }
-        place(q, i, item);
+        place(q, i, slot);
 }
 
 static void sift_down(Prioq *q, size_t i) {
-        PrioqItem *item = q->items[i];
+        PrioqSlot slot = q->slots[i];
 
         for (;;) {
                 size_t child = 2 * i + 1;
                 if (child >= q->n)
                         break;
-                if (child + 1 < q->n && q->items[child + 1]->key < q->items[child]->key)
+                if (child + 1 < q->n && q->slots[child + 1].key < q->slots[child].key)
                         child++;
-                if (item->key <= q->items[child]->key)
+                if (slot.key <= q->slots[child].key)
                         break;
-                place(q, i, q->items[child]);
+                place(q, i, q->slots[child]);
                 i = child;
         }
-        place(q, i, item);
+        place(q, i, slot);
 }
 
 int prioq_put(Prioq *q, PrioqItem *item, uint64_t key) {
         if (item->idx != PRIOQ_NONE) {
                 uint64_t old = item->key;
-                item->key = key;
+                item->key = q->slots[item->idx].key = key;
                 if (key < old)
                         sift_up(q, item->idx);
                 else
@@ -51,14 +51,14 @@ int prioq_put(Prioq *q, PrioqItem *item, uint64_t key) {
         }
         if (q->n == q->allocated) {
                 size_t m = q->allocated ? q->allocated * 2 : 16;
-                PrioqItem **items = reallocarray(q->items, m, sizeof(PrioqItem *));
-                if (!items)
+                PrioqSlot *slots = reallocarray(q->slots, m, sizeof(PrioqSlot));
+                if (!slots)
                         return -ENOMEM;
-                q->items = items;
+                q->slots = slots;
                 q->allocated = m;
         }
         item->key = key;
-        place(q, q->n++, item);
+        place(q, q->n++, (PrioqSlot) { .key = key, .item = item });
         sift_up(q, q->n - 1);
         return 0;
 }
@@ -72,14 +72,14 @@ void prioq_remove(Prioq *q, PrioqItem *item) {
         if (i == --q->n)
                 return;
         /* The last item takes the hole, then finds its place in whichever direction. */
-        PrioqItem *moved = q->items[q->n];
-        place(q, i, moved);
+        PrioqItem *moved = q->slots[q->n].item;
+        place(q, i, q->slots[q->n]);
         sift_up(q, i);
         sift_down(q, moved->idx);
 }
 
 PrioqItem *prioq_peek(const Prioq *q) {
-        return q->n > 0 ? q->items[0] : NULL;
+        return q->n > 0 ? q->slots[0].item : NULL;
 }
 
 PrioqItem *prioq_pop(Prioq *q) {
@@ -92,7 +92,7 @@ PrioqItem *prioq_pop(Prioq *q) {
 
 void prioq_done(Prioq *q) {
         for (size_t i = 0; i < q->n; i++)
-                q->items[i]->idx = PRIOQ_NONE;
-        free(q->items);
+                q->slots[i].item->idx = PRIOQ_NONE;
+        free(q->slots);
         *q = (Prioq) {};
 }

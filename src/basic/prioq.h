@@ -16,8 +16,15 @@ typedef struct PrioqItem {
         size_t idx; /* its place in the queue, PRIOQ_NONE if it is in none */
 } PrioqItem;
 
+/* The array holds each item's key beside its pointer: sifting compares keys without touching the items,
+ * which are spread over their owners' memory (a cache miss each, on a loop that runs cold). */
+typedef struct PrioqSlot {
+        uint64_t key;
+        PrioqItem *item;
+} PrioqSlot;
+
 typedef struct Prioq {
-        PrioqItem **items;
+        PrioqSlot *slots;
         size_t n, allocated;
 } Prioq;
 
