@@ -20,6 +20,30 @@ JOURNAL_LINES = 300
 # Every sandbox booted through the fixtures below, so a failure report can show their journals.
 _live = []
 
+# What a sandbox's journal must not hold when it is shut down: a sanitizer's report from any of our programs
+# (the ASan+UBSan build prints it on standard error, which the journal keeps), or podd ending by a signal
+# that no test sends it. podd.service restarts podd on failure, so a crash would otherwise go unseen.
+BROKEN = (r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
+          r"podd\.service: Main process exited, code=(dumped|killed), status=(4/ILL|6/ABRT|7/BUS|8/FPE|11/SEGV)")
+
+
+def journal_problems(sb):
+        """The lines of the sandbox's journal (this boot) that show a crash or a sanitizer's report, with the
+        report's next lines; empty if none."""
+        return sb.sh(f"journalctl -b --no-pager -o short-monotonic | grep -E -A 20 '{BROKEN}' | head -n 80",
+                     check=False, timeout=60).stdout.strip()
+
+
+def _check_journal(sb):
+        """Fails the test (or the session) whose sandbox logged a crash or a sanitizer's report, unless the
+        test caused it on purpose (sb.crash_expected)."""
+        if sb.pid is None or getattr(sb, "crash_expected", False):
+                return
+        found = journal_problems(sb)
+        if found:
+                pytest.fail(f"the journal of the sandbox {sb.state_dir} shows a crash or a sanitizer's report:\n"
+                            + found, pytrace=False)
+
 
 def _dirs():
         build = os.environ.get("PODCTL_BUILD_DIR")
@@ -38,6 +62,7 @@ def sandbox():
                 try:
                         sb.install()
                         yield sb
+                        _check_journal(sb)
                 finally:
                         _live.remove(sb)
 
@@ -61,6 +86,10 @@ def make_sandbox():
         errors = []
         for sb in made:
                 _live.remove(sb)
+                try:
+                        _check_journal(sb)
+                except BaseException as e:  # pytest.fail: report it once every sandbox is down
+                        errors.append(e)
                 try:
                         sb.__exit__(None, None, None)
                 except Exception as e:  # shut every one down before reporting

@@ -189,6 +189,22 @@ def test_reboot_keeps_etc_and_var_and_drops_run(make_sandbox):
         assert not os.path.exists("/etc/pods/it.yaml") or open("/etc/pods/it.yaml").read().strip() != token
 
 
+def test_a_podd_crash_is_seen_in_the_journal(make_sandbox):
+        # Every sandbox's journal is checked for crashes and sanitizer reports when it shuts down
+        # (conftest.py): podd.service restarts a podd that aborted, so nothing else would notice. This makes
+        # sure the check matches what systemd really logs.
+        from conftest import journal_problems
+
+        sb = make_sandbox()
+        sb.install()
+        sb.run("systemctl", "start", "podd.service")
+        assert journal_problems(sb) == ""
+        sb.crash_expected = True
+        sb.run("systemctl", "kill", "--signal=SIGABRT", "podd.service")
+        found = sb.wait_until(lambda: journal_problems(sb), timeout=30, what="podd's abort in the journal")
+        assert "podd.service: Main process exited" in found and "6/ABRT" in found
+
+
 @pytest.mark.parametrize("unit", ["dbus.service", "systemd-journald.service"])
 def test_core_services_running(sandbox, unit):
         sandbox.run("busctl", "--system", "list")  # activates dbus if nothing has yet
