@@ -115,10 +115,11 @@ struct SystemdClient {
         SystemdUnitCallback on_unit;
         void *userdata;
 
-        sd_bus_slot *match_job_removed, *match_unit_removed, *match_properties;
+        sd_bus_slot *match_job_removed, *match_unit_removed, *match_properties, *match_reloading;
         sd_bus_slot *subscribe_slot, *version_slot;
         sd_event_source *dispatch_source;
         bool started;
+        bool reloading; /* between the manager's Reloading(true) and Reloading(false) */
         unsigned version;
 
         OpList job_queue;   /* START/STOP waiting for room */
@@ -857,7 +858,10 @@ static int match_unit_removed(sd_bus_message *m, void *userdata, sd_bus_error *r
                 log_message(LOG_DEBUG, "Failed to parse UnitRemoved: %s", strerror(-r));
                 return 0;
         }
-        if (!unit_is_pod_service(unit))
+        /* A daemon-reload (or reexec) frees every unit and loads it again: UnitRemoved and UnitNew for
+         * each, and no PropertiesChanged after for a unit that kept its state. Those units are read again
+         * when the reload is over (match_reloading); only that read may say one is gone. */
+        if (!unit_is_pod_service(unit) || c->reloading)
                 return 0;
 
         /* A read sent before this signal describes the unit as it was: it must not overwrite "gone". */
@@ -911,6 +915,36 @@ static int match_properties_changed(sd_bus_message *m, void *userdata, sd_bus_er
         }
         if (c->on_unit)
                 c->on_unit(c, unit, &w->cache, c->userdata);
+        return 0;
+}
+
+static int match_reloading(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        SystemdClient *c = ASSERT_PTR(userdata);
+        _cleanup_(strv_freep) char **units = NULL;
+        UnitWatch *w;
+        int active, r;
+
+        r = sd_bus_message_read(m, "b", &active);
+        if (r < 0) {
+                log_message(LOG_DEBUG, "Failed to parse Reloading: %s", strerror(-r));
+                return 0;
+        }
+        c->reloading = active;
+        if (active)
+                return 0;
+
+        /* Names first: a read that cannot be queued may free its watch, which the iteration holds. */
+        for (size_t state = 0; hashmap_iterate(c->watches, &state, NULL, (void **) &w);)
+                if (strv_extend(&units, w->unit) < 0) {
+                        log_message(LOG_ERR, "Failed to read the pod units again after a reload: %s",
+                                    strerror(ENOMEM));
+                        return 0;
+                }
+        STRV_FOREACH(u, units) {
+                r = watch_request_read(c, *u, NULL);
+                if (r < 0)
+                        log_message(LOG_ERR, "Failed to queue a read of %s: %s", *u, strerror(-r));
+        }
         return 0;
 }
 
@@ -1040,6 +1074,7 @@ SystemdClient *systemd_client_free(SystemdClient *c) {
         sd_bus_slot_unref(c->match_job_removed);
         sd_bus_slot_unref(c->match_unit_removed);
         sd_bus_slot_unref(c->match_properties);
+        sd_bus_slot_unref(c->match_reloading);
         sd_bus_slot_unref(c->subscribe_slot);
         sd_bus_slot_unref(c->version_slot);
         sd_event_source_disable_unref(c->dispatch_source);
@@ -1069,6 +1104,11 @@ int systemd_client_start(SystemdClient *c) {
                 return r;
         r = sd_bus_match_signal_async(c->bus, &c->match_unit_removed, sender, SYSTEMD_BUS_PATH,
                                       SYSTEMD_MANAGER_INTERFACE, "UnitRemoved", match_unit_removed,
+                                      on_match_installed, c);
+        if (r < 0)
+                return r;
+        r = sd_bus_match_signal_async(c->bus, &c->match_reloading, sender, SYSTEMD_BUS_PATH,
+                                      SYSTEMD_MANAGER_INTERFACE, "Reloading", match_reloading,
                                       on_match_installed, c);
         if (r < 0)
                 return r;

@@ -166,7 +166,9 @@ def _sandbox_init(cfg):
         env = {
                 "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "container": "podctl-sandbox",
-                "SYSTEMD_UNIT_PATH": UNIT_DIR,
+                # The transient directory too, as on a host: without it a daemon-reload turns every
+                # running transient unit (all of podd's) into a "stub" that a restarted podd cannot adopt.
+                "SYSTEMD_UNIT_PATH": UNIT_DIR + ":/run/systemd/transient",
                 "LANG": "C.UTF-8",
         }
         os.execve(SYSTEMD, [SYSTEMD, "--system", "--unit=" + TARGET, "--show-status=no"], env)

@@ -293,7 +293,10 @@ def test_two_files_same_pod_first_wins(podd):
     wait_gone(podd, "dup")
 
 
-def test_podd_sigkill_adopts_without_restarts(podd):
+# A package upgrade runs `systemctl daemon-reload` (and restarts podd): systemd reloads the transient units
+# from /run/systemd/transient, and podd must still find and adopt them.
+@pytest.mark.parametrize("reload", [False, True], ids=["plain", "after-daemon-reload"])
+def test_podd_sigkill_adopts_without_restarts(podd, reload):
     apply(podd, pod_yaml("survivor", [("c", "exec sleep 600")]))
     wait_phase(podd, "survivor", "Running")
     before = get_pod(podd, "survivor")
@@ -302,6 +305,9 @@ def test_podd_sigkill_adopts_without_restarts(podd):
     podd.wait_until(lambda: unit_prop(podd, "podd.service", "ActiveState") != "active", timeout=10,
                     what="podd dead")
     assert unit_prop(podd, unit("default", "survivor", "c"), "MainPID") == pid
+    if reload:
+        podd.run("systemctl", "daemon-reload")
+        assert unit_prop(podd, unit("default", "survivor", "c"), "LoadState") == "loaded"
     podd.run("systemctl", "start", "podd.service")
     podd.wait_until(lambda: podd.run("podctl", "get", "pod", "survivor", check=False).returncode == 0,
                     what="podd back")
@@ -312,6 +318,29 @@ def test_podd_sigkill_adopts_without_restarts(podd):
     assert after["status"]["phase"] == "Running"
     delete(podd, "survivor", "--grace-period=1")
     wait_gone(podd, "survivor")
+
+
+def test_daemon_reload_keeps_pods_as_they_are(podd):
+    # systemd answers a daemon-reload with UnitRemoved and UnitNew for every unit, and sends no
+    # PropertiesChanged for a unit whose state did not change: podd must not take the pod for gone.
+    stop = "/run/reload-stop"
+    apply(podd, pod_yaml("reloaded", [("c", f"while [ ! -e {stop} ]; do sleep 0.1; done")], restart="Never"))
+    wait_phase(podd, "reloaded", "Running")
+    before = get_pod(podd, "reloaded")
+    for _ in range(3):
+        podd.run("systemctl", "daemon-reload")
+    time.sleep(1)  # podd reads the units again once the reload is over: the state must come out the same
+    after = get_pod(podd, "reloaded")
+    assert after["status"]["phase"] == "Running"
+    assert container_status(after, "c")["state"] == container_status(before, "c")["state"]
+    assert container_status(after, "c")["ready"] is True
+    # and it still follows the unit: the container's exit after the reloads is seen
+    podd.sh(f"touch {stop}")
+    wait_phase(podd, "reloaded", "Succeeded")
+    assert container_status(get_pod(podd, "reloaded"), "c")["state"]["terminated"]["exitCode"] == 0
+    podd.sh(f"rm {stop}")
+    delete(podd, "reloaded", "--grace-period=1")
+    wait_gone(podd, "reloaded")
 
 
 def test_error_paths(podd):
