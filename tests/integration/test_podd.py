@@ -320,15 +320,17 @@ def test_podd_sigkill_adopts_without_restarts(podd, reload):
     wait_gone(podd, "survivor")
 
 
-def test_daemon_reload_keeps_pods_as_they_are(podd):
-    # systemd answers a daemon-reload with UnitRemoved and UnitNew for every unit, and sends no
-    # PropertiesChanged for a unit whose state did not change: podd must not take the pod for gone.
+# systemd answers a daemon-reload (and a daemon-reexec) with UnitRemoved for every unit between its
+# Reloading(true) and Reloading(false) signals, and sends no PropertiesChanged for a unit whose state did
+# not change: podd must not take the pod for gone.
+@pytest.mark.parametrize("verb", ["daemon-reload", "daemon-reexec"])
+def test_daemon_reload_keeps_pods_as_they_are(podd, verb):
     stop = "/run/reload-stop"
     apply(podd, pod_yaml("reloaded", [("c", f"while [ ! -e {stop} ]; do sleep 0.1; done")], restart="Never"))
     wait_phase(podd, "reloaded", "Running")
     before = get_pod(podd, "reloaded")
-    for _ in range(3):
-        podd.run("systemctl", "daemon-reload")
+    for _ in range(2):
+        podd.run("systemctl", verb)
     time.sleep(1)  # podd reads the units again once the reload is over: the state must come out the same
     after = get_pod(podd, "reloaded")
     assert after["status"]["phase"] == "Running"
