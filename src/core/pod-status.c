@@ -491,8 +491,13 @@ static int derive_state(
         } else if (streq(active, "activating")) {
                 /* A oneshot unit (init container) runs its command while "activating/start"; any other
                  * container is not Running before systemd calls it active, which is after postStart
-                 * (ExecStartPost=) finished (§1.3). */
-                if (c->role == CONTAINER_INIT && streq(sub, "start") && u->exec_main_start_usec > 0) {
+                 * (ExecStartPost=) finished (§1.3). A command that ended at once has terminated even
+                 * though systemd still says "activating": it sends the service's properties (the exit)
+                 * before the unit's (the state), and the pod's phase must not be computed from a
+                 * container waiting with its own exit as a previous instance (Failed, for Never). */
+                if (unit_main_exited(u))
+                        r = state_set_from_exit(state, u);
+                else if (c->role == CONTAINER_INIT && streq(sub, "start") && u->exec_main_start_usec > 0) {
                         r = state_set(state, CONTAINER_STATE_RUNNING, NULL, NULL);
                         state->started_at = u->exec_main_start_usec;
                 } else

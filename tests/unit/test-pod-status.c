@@ -255,6 +255,14 @@ static const PhaseCase phase_cases[] = {
         { "stopping is still running", m_app, { S_STOPPING }, false, POD_PHASE_RUNNING, { "running" }, {}, { true } },
         { "Never, exit 0", m_app_never, { S_EXITED(0) }, false, POD_PHASE_SUCCEEDED,
           { "terminated:Completed:0" }, {}, { false } },
+        /* systemd sent the service's properties (the exit, which podd recorded as it came) before the
+         * unit's (still "activating/start"): terminated, not waiting after a previous instance (seen as
+         * a Never pod's phase Failed for a command that exited 0 at once). */
+        { "Never, exit 0 while still activating", m_app_never,
+          { { .exists = true, .active = "activating", .sub = "start", .result = "success", .code = CLD_EXITED,
+              .status = 0, .start = T0, .exit = T0 + 1, .last_reason = "Completed", .last_exit = 0,
+              .last_start = T0, .last_finish = T0 + 1 } },
+          false, POD_PHASE_SUCCEEDED, { "terminated:Completed:0" }, {}, { false } },
         { "Never, exit 1", m_app_never, { S_EXITED(1) }, false, POD_PHASE_FAILED,
           { "terminated:Error:1" }, {}, { false } },
         { "OnFailure, exit 1", m_app_onfailure, { S_EXITED(1) }, false, POD_PHASE_RUNNING,
