@@ -89,6 +89,13 @@ static int run(void) {
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_message(LOG_ERR, "Failed to attach the bus: %s", strerror(-r)), r;
+        /* Without its bus podd hears nothing from systemd and answers nobody, while its unit still looks
+         * active (so D-Bus activation would not start it either): when the bus goes away (dbus.service
+         * restarted), end the loop with a failure, and Restart=on-failure brings podd back to adopt the
+         * pods, which never noticed. */
+        r = sd_bus_set_exit_on_disconnect(bus, true);
+        if (r < 0)
+                return log_message(LOG_ERR, "Failed to set up the bus: %s", strerror(-r)), r;
 
         r = manager_new(event, bus, &m);
         if (r < 0)
@@ -103,6 +110,9 @@ static int run(void) {
         r = sd_event_loop(event);
         if (r < 0)
                 return log_message(LOG_ERR, "Event loop failed: %s", strerror(-r)), r;
+        if (r > 0) /* only the bus ends the loop with a non-zero code */
+                return log_message(LOG_ERR, "Lost the connection to the system bus: exiting, to be started "
+                                            "again (the pods keep running)"), -ECONNRESET;
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Stopped; pods keep running.");
         return 0;
 }

@@ -336,6 +336,28 @@ def test_podd_sigkill_adopts_without_restarts(podd, reload):
     wait_gone(podd, "survivor")
 
 
+def test_dbus_restart_podd_comes_back_and_adopts(podd):
+    # Without its bus podd would live on deaf and mute (its unit active, so no D-Bus activation either).
+    apply(podd, pod_yaml("busless", [("c", "exec sleep 600")]))
+    wait_phase(podd, "busless", "Running")
+    before = get_pod(podd, "busless")
+    podd_pid = unit_prop(podd, "podd.service", "MainPID")
+    pid = unit_prop(podd, unit("default", "busless", "c"), "MainPID")
+    podd.run("systemctl", "restart", "dbus.service")
+    podd.wait_until(lambda: unit_prop(podd, "podd.service", "MainPID") not in ("0", podd_pid), timeout=20,
+                    what="podd started again")
+    podd.wait_until(lambda: podd.run("podctl", "get", "pod", "busless", check=False).returncode == 0,
+                    what="podd answering")
+    after = get_pod(podd, "busless")
+    assert after["metadata"]["uid"] == before["metadata"]["uid"]
+    assert after["status"]["phase"] == "Running"
+    assert container_status(after, "c")["restartCount"] == 0
+    assert unit_prop(podd, unit("default", "busless", "c"), "MainPID") == pid
+    assert "Lost the connection to the system bus" in podd.run("journalctl", "-u", "podd.service").stdout
+    delete(podd, "busless", "--grace-period=1")
+    wait_gone(podd, "busless")
+
+
 # systemd answers a daemon-reload (and a daemon-reexec) with UnitRemoved for every unit between its
 # Reloading(true) and Reloading(false) signals, and sends no PropertiesChanged for a unit whose state did
 # not change: podd must not take the pod for gone.
