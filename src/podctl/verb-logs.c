@@ -276,7 +276,10 @@ static int show_logs(const LogsArgs *a, const char *container) {
                         (void) sd_journal_previous(j);
                         have_cur = true;
                 }
-                r = sd_journal_wait(j, UINT64_MAX);
+                /* Woken by journald's writes (inotify); once a second regardless, so that a wake-up lost
+                 * somewhere (a busy journald defers its change notices) delays a line by a second at most
+                 * instead of until the next write. */
+                r = sd_journal_wait(j, USEC_PER_SEC);
                 if (r < 0)
                         goto fail;
                 while ((r = sd_journal_next(j)) > 0)

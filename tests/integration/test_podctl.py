@@ -620,10 +620,11 @@ def test_logs_follow(podd):
                                        "echo after; exec sleep 600")]))
     podd.wait_until(lambda: podctl(podd, "logs", "fol").stdout == "before\n", what="first line")
     out = trigger + ".out"
-    follower = background(podd, "timeout 8 podctl logs -f fol", out)
-    podd.wait_until(lambda: podd.run("cat", out).stdout == "before\n", timeout=5, what="follow shows the past")
+    # Generous bounds: CI runs this under ASan on a shared machine, where 5 s once did not suffice.
+    follower = background(podd, "timeout 60 podctl logs -f fol", out)
+    podd.wait_until(lambda: podd.run("cat", out).stdout == "before\n", timeout=20, what="follow shows the past")
     podd.run("touch", trigger)
-    podd.wait_until(lambda: podd.run("cat", out).stdout == "before\nafter\n", timeout=5, what="follow shows new")
+    podd.wait_until(lambda: podd.run("cat", out).stdout == "before\nafter\n", timeout=20, what="follow shows new")
     # still running: -f only ends when interrupted
     assert podd.run("kill", "-0", str(follower), check=False).returncode == 0
     podd.run("kill", str(follower))
