@@ -481,8 +481,14 @@ static int derive_state(
                 return state_set_crash_loop(state, pod, c, u->restart_usec);
         }
 
-        if (streq(active, "active")) {
-                if (streq(sub, "exited") || unit_main_exited(u))
+        if (unit_main_exited(u))
+                /* The main process ended: that decides, whatever systemd's state says. systemd sends the
+                 * service's properties (the exit) before the unit's (the state), so a command that ended
+                 * at once shows while the unit still says "activating"; a container waiting there, with its
+                 * own exit as a previous instance, would make a Never pod Failed (and final). */
+                r = state_set_from_exit(state, u);
+        else if (streq(active, "active")) {
+                if (streq(sub, "exited"))
                         r = state_set_from_exit(state, u);
                 else {
                         r = state_set(state, CONTAINER_STATE_RUNNING, NULL, NULL);
@@ -491,21 +497,14 @@ static int derive_state(
         } else if (streq(active, "activating")) {
                 /* A oneshot unit (init container) runs its command while "activating/start"; any other
                  * container is not Running before systemd calls it active, which is after postStart
-                 * (ExecStartPost=) finished (§1.3). A command that ended at once has terminated even
-                 * though systemd still says "activating": it sends the service's properties (the exit)
-                 * before the unit's (the state), and the pod's phase must not be computed from a
-                 * container waiting with its own exit as a previous instance (Failed, for Never). */
-                if (unit_main_exited(u))
-                        r = state_set_from_exit(state, u);
-                else if (c->role == CONTAINER_INIT && streq(sub, "start") && u->exec_main_start_usec > 0) {
+                 * (ExecStartPost=) finished (§1.3). */
+                if (c->role == CONTAINER_INIT && streq(sub, "start") && u->exec_main_start_usec > 0) {
                         r = state_set(state, CONTAINER_STATE_RUNNING, NULL, NULL);
                         state->started_at = u->exec_main_start_usec;
                 } else
                         r = state_set_default_waiting(state, pod);
         } else if (streq(active, "deactivating") || streq(active, "reloading")) {
-                if (unit_main_exited(u))
-                        r = state_set_from_exit(state, u);
-                else if (u->active_enter_usec < u->exec_main_start_usec && c->role != CONTAINER_INIT)
+                if (u->active_enter_usec < u->exec_main_start_usec && c->role != CONTAINER_INIT)
                         /* Stopped before it ever became active (a failed postStart): never Running. */
                         r = state_set_default_waiting(state, pod);
                 else {
@@ -516,7 +515,7 @@ static int derive_state(
                 }
         } else {
                 /* inactive, failed, maintenance */
-                if (!unit_main_exited(u) && u->exec_main_start_usec == 0 && unit_result_is_success(u))
+                if (u->exec_main_start_usec == 0 && unit_result_is_success(u))
                         r = state_set_default_waiting(state, pod); /* loaded, never started */
                 else {
                         r = state_set_from_exit(state, u);
